@@ -1,0 +1,1 @@
+//! gil-sim: a GIL you can watch. (Being built.)

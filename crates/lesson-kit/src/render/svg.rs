@@ -1,0 +1,146 @@
+//! The SVG renderer: a trace's timeline as a picture, for the book.
+//!
+//! Unlike the terminal, SVG draws every span at its exact position, so short GIL hand-offs stay
+//! visible. The drawing is a pure function of the trace: the same trace gives the same bytes.
+
+use svg::Document;
+use svg::node::element::{Group, Line, Rectangle, Text, Title};
+
+use crate::report::format_seconds;
+use crate::trace::{Clock, State, TraceData};
+
+const WIDTH: f64 = 760.0;
+const LABEL_WIDTH: f64 = 130.0;
+const LANE_HEIGHT: f64 = 22.0;
+const BAR_HEIGHT: f64 = 16.0;
+const TOP: f64 = 30.0;
+/// Lanes beyond this many are counted below the timeline instead of drawn.
+pub const MAX_LANES: usize = 24;
+
+/// The fill colour of each state (colour-blind-safe, after the Okabe–Ito palette).
+pub fn color(state: State) -> &'static str {
+    match state {
+        State::Running => "#009E73",
+        State::WaitingForGil => "#D55E00",
+        State::WaitingForIo => "#0072B2",
+        State::Sleeping => "#999999",
+        State::Starting => "#E69F00",
+        State::Idle => "#DDDDDD",
+    }
+}
+
+/// The timeline of `trace` as an SVG document, titled `title`.
+pub fn timeline(trace: &TraceData, title: &str) -> String {
+    let duration = trace
+        .spans
+        .iter()
+        .map(|s| s.end_s)
+        .fold(0.0, f64::max)
+        .max(f64::MIN_POSITIVE);
+    let lanes: Vec<&String> = trace.lanes.iter().take(MAX_LANES).collect();
+    let plot_width = WIDTH - LABEL_WIDTH - 10.0;
+    let x_of = |t: f64| LABEL_WIDTH + t / duration * plot_width;
+    let bottom = TOP + lanes.len() as f64 * LANE_HEIGHT;
+
+    let clock = match trace.clock {
+        Clock::Measured => "measured",
+        Clock::Virtual => "virtual time (model)",
+    };
+    let mut document = Document::new()
+        .set("xmlns", "http://www.w3.org/2000/svg")
+        .set("font-family", "sans-serif")
+        .set("font-size", 12)
+        .add(Title::new(title))
+        .add(text(
+            LABEL_WIDTH,
+            16.0,
+            &format!("{title} — {clock}"),
+            "start",
+        ));
+
+    for (row, lane) in lanes.iter().enumerate() {
+        let y = TOP + row as f64 * LANE_HEIGHT;
+        let mut group = Group::new().add(text(LABEL_WIDTH - 6.0, y + 12.0, lane, "end"));
+        for span in trace.spans.iter().filter(|s| &&s.lane == lane) {
+            let x = x_of(span.start_s);
+            let w = (x_of(span.end_s) - x).max(0.5);
+            let tooltip = format!(
+                "{lane}: {} for {}",
+                span.state.describe(),
+                format_seconds(span.duration_s())
+            );
+            group = group.add(
+                Rectangle::new()
+                    .set("x", round(x))
+                    .set("y", y)
+                    .set("width", round(w))
+                    .set("height", BAR_HEIGHT)
+                    .set("fill", color(span.state))
+                    .add(Title::new(tooltip)),
+            );
+        }
+        document = document.add(group);
+    }
+
+    let mut y = bottom + 4.0;
+    if trace.lanes.len() > MAX_LANES {
+        let more = format!("… and {} more lanes", trace.lanes.len() - MAX_LANES);
+        document = document.add(text(LABEL_WIDTH, y + 12.0, &more, "start"));
+        y += 18.0;
+    }
+    document = document
+        .add(axis_line(LABEL_WIDTH, y, WIDTH - 10.0, y))
+        .add(text(LABEL_WIDTH, y + 14.0, "0 s", "start"))
+        .add(text(
+            WIDTH - 10.0,
+            y + 14.0,
+            &format_seconds(duration),
+            "end",
+        ));
+    y += 30.0;
+
+    let mut x = LABEL_WIDTH;
+    for state in State::ALL {
+        if !trace.spans.iter().any(|s| s.state == state) {
+            continue;
+        }
+        document = document
+            .add(
+                Rectangle::new()
+                    .set("x", x)
+                    .set("y", y - 10.0)
+                    .set("width", 12)
+                    .set("height", 12)
+                    .set("fill", color(state)),
+            )
+            .add(text(x + 16.0, y, state.describe(), "start"));
+        x += 30.0 + state.describe().len() as f64 * 6.5;
+    }
+    let height = y + 10.0;
+    document
+        .set("viewBox", (0, 0, WIDTH, round(height)))
+        .set("width", WIDTH)
+        .set("height", round(height))
+        .to_string()
+}
+
+fn text(x: f64, y: f64, content: &str, anchor: &str) -> Text {
+    Text::new(content)
+        .set("x", round(x))
+        .set("y", round(y))
+        .set("text-anchor", anchor)
+}
+
+fn axis_line(x1: f64, y1: f64, x2: f64, y2: f64) -> Line {
+    Line::new()
+        .set("x1", x1)
+        .set("y1", y1)
+        .set("x2", x2)
+        .set("y2", y2)
+        .set("stroke", "#333")
+}
+
+/// Two decimals are finer than a pixel, and keep the file small and stable.
+fn round(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}

@@ -1,0 +1,1 @@
+//! exercises: filled in by the exercises issue.
