@@ -18,7 +18,7 @@ test:
 
 # Check one exercise: `just check threading-1`
 check EXERCISE:
-    cargo test -p exercises --test {{replace(EXERCISE, "-", "_")}}
+    cargo test -p exercises --test checks {{replace(EXERCISE, "-", "_")}}::
 
 # Put one exercise back as it was in the last commit: `just reset threading-1`
 reset EXERCISE:

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use lesson_kit::DelayServer;
 
-use super::exercise::fetch_all;
-use super::harness::run_check;
+use crate::harness::run_check;
+use crate::target::threading_1::fetch_all;
 
 // ANCHOR: hint
 const HINT: &str = "spawn every thread before you join any: a join inside the loop that spawns \

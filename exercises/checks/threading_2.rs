@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use lesson_kit::DelayServer;
 
-use super::exercise::fetch_bounded;
-use super::harness::run_check;
+use crate::harness::run_check;
+use crate::target::threading_2::fetch_bounded;
 
 // ANCHOR: hint
 const HINT: &str = "start exactly `max_in_flight` worker threads, not one per URL. Each worker \

@@ -3,8 +3,8 @@
 use std::sync::Barrier;
 use std::thread;
 
-use super::exercise::{SharedCounter, count_with_threads};
-use super::harness::run_check;
+use crate::harness::run_check;
+use crate::target::threading_3::{SharedCounter, count_with_threads};
 
 // ANCHOR: hint
 const HINT: &str = "`self.count.fetch_add(1, Ordering::Relaxed)` reads, adds and writes in one \

@@ -9,7 +9,7 @@
 //!
 //! `fetch_one` is written for you; the work is in `fetch_all`.
 //!
-//! Check it: `cargo test -p exercises --test threading_1` (or `just check threading-1`).
+//! Check it: `cargo test -p exercises --test checks threading_1::` (or `just check threading-1`).
 
 use reqwest::blocking::Client;
 

@@ -10,7 +10,7 @@
 //! `count_with_threads`, which starts `threads` threads that each increment one shared counter
 //! `increments_per_thread` times and returns the final count.
 //!
-//! Check it: `cargo test -p exercises --test threading_3` (or `just check threading-3`).
+//! Check it: `cargo test -p exercises --test checks threading_3::` (or `just check threading-3`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

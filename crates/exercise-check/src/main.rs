@@ -6,9 +6,10 @@
 //! cargo run -p exercise-check -- meta    # CI: every check fails on its stub, passes on its solution
 //! ```
 //!
-//! An exercise is a file `exercises/src/NAME.rs` with its checks in `exercises/tests/NAME.rs`; the
-//! same checks run against `solutions/` through `solutions/tests/NAME.rs`. This runner only calls
-//! `cargo test` and reads what libtest prints: the checks themselves stay ordinary tests.
+//! An exercise is a file `exercises/src/NAME.rs` with its checks in `exercises/checks/NAME.rs`. One
+//! test binary, `checks`, runs them all, against the stubs (`exercises/tests/checks.rs`) or the model
+//! answers (`solutions/tests/checks.rs`); each check's name starts with its exercise's (`NAME::`).
+//! This runner only calls `cargo test` and reads what libtest prints: the checks stay plain tests.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -52,16 +53,17 @@ fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// Exercise names (`threading_1`…), from the check files in `exercises/tests/`.
+/// Exercise names (`threading_1`…), from the files in `exercises/src/`.
 fn exercise_names(root: &Path) -> Result<Vec<String>> {
-    let dir = root.join("exercises/tests");
+    let dir = root.join("exercises/src");
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .with_context(|| format!("cannot read {}", dir.display()))?
         .filter_map(|entry| entry.ok())
         .filter_map(|entry| {
             let path = entry.path();
             let is_rust = path.extension().is_some_and(|e| e == "rs");
-            is_rust.then(|| path.file_stem()?.to_str().map(str::to_string))?
+            let name = path.file_stem()?.to_str()?.to_string();
+            (is_rust && name != "lib").then_some(name)
         })
         .collect();
     names.sort();
@@ -76,14 +78,15 @@ fn display_name(name: &str) -> String {
 /// The outcome of each check of one test binary, by check name.
 type Outcomes = BTreeMap<String, bool>;
 
-/// Runs the checks of `exercise` in `package` (`exercises` or `solutions`) and reads the outcome of
-/// each from libtest's `test NAME ... ok|FAILED` lines.
-fn run_checks(root: &Path, package: &str, exercise: &str) -> Result<Outcomes> {
+/// Runs the checks of `exercise` in `package` (`exercises` or `solutions`), or of every exercise
+/// when `exercise` is `None`, and reads the outcome of each from libtest's `test NAME ... ok|FAILED`.
+fn run_checks(root: &Path, package: &str, exercise: Option<&str>) -> Result<Outcomes> {
+    let filter = exercise.map(|name| format!("{name}::")).unwrap_or_default();
     let output = Command::new(env!("CARGO"))
         .args([
-            "test", "--quiet", "-p", package, "--test", exercise, "--color", "never",
+            "test", "--quiet", "-p", package, "--test", "checks", "--color", "never",
         ])
-        .args(["--", "--format", "pretty", "--color", "never"])
+        .args(["--", "--format", "pretty", "--color", "never", &filter])
         .current_dir(root)
         .stdin(Stdio::null())
         .output()
@@ -91,11 +94,21 @@ fn run_checks(root: &Path, package: &str, exercise: &str) -> Result<Outcomes> {
     let outcomes = parse_outcomes(&String::from_utf8_lossy(&output.stdout));
     if outcomes.is_empty() {
         bail!(
-            "`cargo test -p {package} --test {exercise}` ran no check:\n{}",
+            "`cargo test -p {package} --test checks {filter}` ran no check:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
     }
     Ok(outcomes)
+}
+
+/// The outcomes of one exercise's checks, out of a run of all of them.
+fn of_exercise(outcomes: &Outcomes, exercise: &str) -> Outcomes {
+    let prefix = format!("{exercise}::");
+    outcomes
+        .iter()
+        .filter(|(check, _)| check.starts_with(&prefix))
+        .map(|(check, &passed)| (check.clone(), passed))
+        .collect()
 }
 
 fn parse_outcomes(stdout: &str) -> Outcomes {
@@ -131,9 +144,10 @@ fn build_checks(root: &Path, package: &str) -> Result<()> {
 
 fn list(root: &Path, exercises: &[String]) -> Result<()> {
     build_checks(root, "exercises")?;
+    let all = run_checks(root, "exercises", None)?;
     let mut solved = 0;
     for exercise in exercises {
-        let outcomes = run_checks(root, "exercises", exercise)?;
+        let outcomes = of_exercise(&all, exercise);
         let passed = outcomes.values().filter(|&&p| p).count();
         let mark = if is_solved(&outcomes) { "✓" } else { "✗" };
         println!(
@@ -148,10 +162,15 @@ fn list(root: &Path, exercises: &[String]) -> Result<()> {
 }
 
 fn watch(root: &Path, exercises: &[String]) -> Result<()> {
+    build_checks(root, "exercises")?;
+    let all = run_checks(root, "exercises", None)?;
     let mut solved: BTreeMap<String, bool> = BTreeMap::new();
     for exercise in exercises {
-        let outcomes = run_checks(root, "exercises", exercise)?;
-        solved.insert(exercise.clone(), is_solved(&outcomes));
+        let outcomes = of_exercise(&all, exercise);
+        solved.insert(
+            exercise.clone(),
+            !outcomes.is_empty() && is_solved(&outcomes),
+        );
     }
     print_progress(&solved);
 
@@ -179,7 +198,8 @@ fn watch(root: &Path, exercises: &[String]) -> Result<()> {
             println!("\n──── {} ────", display_name(exercise));
             // Inherit the terminal, so the learner sees the checks' own messages and hints.
             let status = Command::new(env!("CARGO"))
-                .args(["test", "--quiet", "-p", "exercises", "--test", exercise])
+                .args(["test", "--quiet", "-p", "exercises", "--test", "checks"])
+                .arg(format!("{exercise}::"))
                 .current_dir(root)
                 .status()?;
             solved.insert(exercise.to_string(), status.success());
@@ -201,10 +221,17 @@ fn print_progress(solved: &BTreeMap<String, bool>) {
 fn meta(root: &Path, exercises: &[String]) -> Result<()> {
     build_checks(root, "exercises")?;
     build_checks(root, "solutions")?;
+    let all_stubs = run_checks(root, "exercises", None)?;
+    let all_solutions = run_checks(root, "solutions", None)?;
     let mut problems = Vec::new();
     for exercise in exercises {
-        let stub = run_checks(root, "exercises", exercise)?;
-        let solution = run_checks(root, "solutions", exercise)?;
+        let stub = of_exercise(&all_stubs, exercise);
+        let solution = of_exercise(&all_solutions, exercise);
+        if stub.is_empty() {
+            problems.push(format!(
+                "{exercise}: has no checks in exercises/checks/{exercise}.rs"
+            ));
+        }
         for (check, &passed) in &stub {
             if passed {
                 problems.push(format!(
@@ -241,13 +268,16 @@ mod tests {
 
     #[test]
     fn reads_each_checks_outcome_from_libtest_output() {
-        let stdout = "\nrunning 3 tests\ntest checks::a ... ok\ntest checks::b ... FAILED\n\
-                      test checks::c ... ignored\n\ntest result: FAILED. 1 passed; 1 failed;\n";
+        let stdout = "\nrunning 3 tests\ntest one_1::a ... ok\ntest one_1::b ... FAILED\n\
+                      test two_1::c ... ignored\ntest two_1::d ... ok\n\n\
+                      test result: FAILED. 2 passed; 1 failed;\n";
         let outcomes = parse_outcomes(stdout);
-        assert_eq!(outcomes.len(), 2);
-        assert_eq!(outcomes["checks::a"], true);
-        assert_eq!(outcomes["checks::b"], false);
-        assert!(!is_solved(&outcomes));
+        assert_eq!(outcomes.len(), 3);
+        assert!(outcomes["one_1::a"]);
+        assert!(!outcomes["one_1::b"]);
+        assert!(!is_solved(&of_exercise(&outcomes, "one_1")));
+        assert!(is_solved(&of_exercise(&outcomes, "two_1")));
+        assert_eq!(of_exercise(&outcomes, "one_1").len(), 2);
     }
 
     #[test]

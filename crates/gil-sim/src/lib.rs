@@ -1,1 +1,35 @@
-//! gil-sim: a GIL you can watch. (Being built.)
+//! # gil-sim: a GIL you can watch
+//!
+//! Rust has no GIL. This crate gives a learner one — CPython's own protocol, on real threads —
+//! so that "threads do not speed up CPU-bound Python" is something they measure and see on a
+//! timeline, not something they are told.
+//!
+//! - [`Interpreter`] is one simulated CPython process: its GIL, its switch interval and its
+//!   [`Mode`] (CPython 3.12, the legacy pre-3.2 GIL, free-threaded, one GIL per interpreter).
+//! - [`Python::attach`] makes a Rust thread a Python thread; the [`Python`] token proves it holds
+//!   the GIL. [`Python::check`] is the eval loop's checkpoint, where the holder honours a drop
+//!   request; [`Python::detach`] releases the GIL around blocking I/O or native code.
+//! - [`work`] is the work every experiment runs: an interpreted `countdown` and a native hash.
+//! - [`sys`] has `setswitchinterval` / `getswitchinterval`.
+//! - [`model`] runs the same protocol in virtual time: deterministic timelines for the book and
+//!   the tests, and predictions the real threads are held against.
+//! - [`experiments`] are the lesson's six experiments; [`compare`] holds them against CPython.
+//!
+//! The lock itself is in `gil.rs` (CPython 3.12's `Python/ceval_gil.c`, step by step) and
+//! `legacy.rs` (CPython 2's lock).
+
+pub mod compare;
+pub mod experiments;
+pub mod gil;
+mod interpreter;
+pub mod legacy;
+mod mode;
+pub mod model;
+mod python;
+mod recorder;
+pub mod sys;
+pub mod work;
+
+pub use interpreter::{DEFAULT_SWITCH_INTERVAL, Interpreter};
+pub use mode::Mode;
+pub use python::Python;

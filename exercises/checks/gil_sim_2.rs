@@ -1,0 +1,43 @@
+//! The checks of gil-sim-2, shared by `exercises` and `solutions`. They run on gil-sim's
+//! virtual-time model, so they give the same answer on every machine.
+
+use std::time::Duration;
+
+use gil_sim::model::{ModelConfig, convoy_latency};
+
+use crate::harness::run_check;
+use crate::target::gil_sim_2::{JUSTIFICATION, chosen_switch_interval};
+
+// ANCHOR: hint
+const HINT: &str = "an I/O thread that wakes while a CPU thread holds the GIL waits about one \
+    switch interval, so the mean wake-up is close to the interval itself. Try the sweep: \
+    `cargo run -p gil-sim -- interval-sweep`, and pick the longest interval that keeps the \
+    wake-up under 1 ms, no shorter than 100 µs.";
+// ANCHOR_END: hint
+
+const BOUND: Duration = Duration::from_millis(1);
+const SHORTEST_SENSIBLE: Duration = Duration::from_micros(100);
+
+#[test]
+fn the_io_thread_wakes_within_the_bound_without_needless_switching() {
+    run_check("gil-sim-2", HINT, || {
+        let interval = chosen_switch_interval();
+        let config = ModelConfig::default().with_switch_interval(interval);
+        let latency = convoy_latency(&config, 1);
+        assert!(
+            latency <= BOUND,
+            "with a switch interval of {interval:?}, the I/O thread waits {latency:?} on average \
+             to get the GIL back from a CPU-bound thread: more than the {BOUND:?} allowed"
+        );
+        assert!(
+            interval >= SHORTEST_SENSIBLE,
+            "{interval:?} is shorter than it needs to be: switches that often cost the CPU-bound \
+             thread its time for no gain in the bound"
+        );
+        let words = JUSTIFICATION.split_whitespace().count();
+        assert!(
+            !JUSTIFICATION.contains("TODO") && words >= 8,
+            "say why you chose {interval:?} in JUSTIFICATION (a sentence or two)"
+        );
+    });
+}
