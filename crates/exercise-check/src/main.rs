@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -50,7 +50,8 @@ fn main() -> Result<()> {
 
 /// The workspace this runner was built in (it lives at `crates/exercise-check`).
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    root.canonicalize().unwrap_or(root)
 }
 
 /// Exercise names (`threading_1`…), from the files in `exercises/src/`.
@@ -186,6 +187,15 @@ fn watch(root: &Path, exercises: &[String]) -> Result<()> {
         src.display()
     );
 
+    // The watcher also reports files being read (cargo and rustc read every exercise when they
+    // build), so an event alone does not mean a save: a changed modification time does.
+    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let mut last_saved: BTreeMap<PathBuf, Option<SystemTime>> = BTreeMap::new();
+    for exercise in exercises {
+        let path = src.join(format!("{exercise}.rs"));
+        last_saved.insert(path.clone(), modified(&path));
+    }
+
     for batch in changes {
         let Ok(batch) = batch else { continue };
         for event in batch {
@@ -193,6 +203,10 @@ fn watch(root: &Path, exercises: &[String]) -> Result<()> {
                 continue;
             };
             if !solved.contains_key(exercise) {
+                continue;
+            }
+            let saved_at = modified(&event.path);
+            if last_saved.insert(event.path.clone(), saved_at) == Some(saved_at) {
                 continue;
             }
             println!("\n──── {} ────", display_name(exercise));
