@@ -14,7 +14,7 @@
 //! # let _ = result;
 //! ```
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::marker::PhantomData;
 
 use lesson_kit::State;
@@ -24,6 +24,13 @@ use crate::interpreter::Interpreter;
 use crate::legacy::CHECK_INTERVAL;
 use crate::mode::Mode;
 use crate::recorder::LaneRecorder;
+
+thread_local! {
+    /// The interpreters whose shared GIL this thread holds right now (by address). Only used to
+    /// turn a nested `attach` — which would wait for the GIL its own thread holds, forever — into
+    /// a panic that says what went wrong.
+    static HOLDING: RefCell<Vec<usize>> = const { RefCell::new(Vec::new()) };
+}
 
 /// Proof that this thread holds the GIL (PyO3's `Python<'py>`). `Copy`, so pass it by value;
 /// not `Send`, so it cannot leave the thread that attached.
@@ -53,11 +60,23 @@ impl Python<'_> {
     /// `PyGILState_Ensure`, or the start of `threading.Thread.run`), takes the GIL, runs `f` with
     /// the token, and releases the GIL when `f` returns (or panics). `lane` names the thread in
     /// the interpreter's trace.
+    ///
+    /// # Panics
+    /// If this thread already holds `interp`'s GIL (an `attach` inside an `attach`): it would wait
+    /// for itself forever. Pass the `py` token down instead. (Inside `py.detach` the thread does
+    /// not hold the GIL, so attaching there is fine.)
     pub fn attach<R>(
         interp: &Interpreter,
         lane: &str,
         f: impl for<'py> FnOnce(Python<'py>) -> R,
     ) -> R {
+        if interp.mode().has_shared_gil() && HOLDING.with(|h| h.borrow().contains(&address(interp)))
+        {
+            panic!(
+                "Python::attach(\"{lane}\") on a thread that already holds this interpreter's \
+                 GIL would wait for itself forever: pass the `py` token down instead"
+            );
+        }
         let thread = ThreadState {
             interp,
             key: interp.new_thread_key(),
@@ -141,6 +160,9 @@ impl ThreadState<'_> {
             Mode::FreeThreaded => false,
         };
         self.holding.set(true);
+        if self.interp.mode().has_shared_gil() {
+            HOLDING.with(|h| h.borrow_mut().push(address(self.interp)));
+        }
         if let (Some(recorder), Some(started)) = (&self.recorder, started) {
             if waited {
                 recorder.enter(State::WaitingForGil, started);
@@ -152,6 +174,10 @@ impl ThreadState<'_> {
     /// `drop_gil`, by mode.
     fn drop_gil(&self, reason: DropReason) {
         self.holding.set(false);
+        if self.interp.mode().has_shared_gil() {
+            let me = address(self.interp);
+            HOLDING.with(|h| h.borrow_mut().retain(|&held| held != me));
+        }
         match self.interp.mode() {
             Mode::Cpython312 | Mode::PerInterpreter => self.gil().drop(self.key, reason),
             Mode::Legacy => self.interp.legacy_gil().drop(),
@@ -182,4 +208,9 @@ impl Drop for ReleaseOnExit<'_, '_> {
             recorder.finish();
         }
     }
+}
+
+/// An interpreter's identity for [`HOLDING`]: its address (it cannot move while borrowed).
+fn address(interp: &Interpreter) -> usize {
+    std::ptr::from_ref(interp) as usize
 }

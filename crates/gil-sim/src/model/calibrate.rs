@@ -2,6 +2,8 @@
 //!
 //! - **checkpoint cost**: a lone thread runs `countdown` under the real GIL (it never drops it,
 //!   so this is pure loop + checkpoint); the median time per iteration of a few runs.
+//! - **timer slack**: how late `Condvar::wait_timeout` returns after a 100 µs timeout; the median
+//!   of a few dozen waits.
 //! - **wake-up latency**: two threads hand a flag back and forth through a `Mutex` and a
 //!   `Condvar`, as `drop_gil` hands the GIL to a waiter; half the median round trip.
 //!
@@ -23,6 +25,7 @@ pub fn calibrated() -> ModelConfig {
         cores: thread::available_parallelism().map_or(1, |n| n.get()),
         checkpoint_cost: checkpoint_cost(),
         wake_latency: wake_latency(),
+        timer_slack: timer_slack(),
         ..ModelConfig::default()
     }
 }
@@ -56,7 +59,9 @@ pub fn wake_latency() -> Duration {
             for _ in 0..ROUND_TRIPS {
                 let mut with_partner = lock.lock().unwrap_or_else(PoisonError::into_inner);
                 while !*with_partner {
-                    with_partner = cond.wait(with_partner).unwrap_or_else(PoisonError::into_inner);
+                    with_partner = cond
+                        .wait(with_partner)
+                        .unwrap_or_else(PoisonError::into_inner);
                 }
                 *with_partner = false;
                 cond.notify_one();
@@ -71,11 +76,30 @@ pub fn wake_latency() -> Duration {
         *with_partner = true;
         cond.notify_one();
         while *with_partner {
-            with_partner = cond.wait(with_partner).unwrap_or_else(PoisonError::into_inner);
+            with_partner = cond
+                .wait(with_partner)
+                .unwrap_or_else(PoisonError::into_inner);
         }
         samples.push(started.elapsed() / 2);
     }
     // The partner has finished its loop once we have our last round trip back.
     let _ = partner.join();
+    median(&mut samples)
+}
+
+/// The median lateness of a 100 µs timed wait that nobody signals.
+pub fn timer_slack() -> Duration {
+    const TIMEOUT: Duration = Duration::from_micros(100);
+    let lock = Mutex::new(());
+    let never_signalled = Condvar::new();
+    let mut samples: Vec<Duration> = (0..40)
+        .map(|_| {
+            let guard = lock.lock().unwrap_or_else(PoisonError::into_inner);
+            let started = Instant::now();
+            // Spurious wake-ups only make a sample shorter; the median shrugs them off.
+            let _ = never_signalled.wait_timeout(guard, TIMEOUT);
+            started.elapsed().saturating_sub(TIMEOUT)
+        })
+        .collect();
     median(&mut samples)
 }

@@ -28,6 +28,16 @@ use crate::mode::Mode;
 
 pub use engine::simulate;
 
+/// Like [`simulate`], but stops as soon as thread `watched` has finished: for runs where other
+/// threads compute "forever" in the background (the convoy).
+pub fn simulate_until_finished(
+    config: &ModelConfig,
+    threads: &[ThreadSpec],
+    watched: usize,
+) -> Simulation {
+    engine::simulate_until(config, threads, Some(watched))
+}
+
 /// The machine and the interpreter the model simulates.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelConfig {
@@ -41,6 +51,10 @@ pub struct ModelConfig {
     /// How long a thread signalled on a condition variable takes to run (futex wake-up plus a
     /// context switch): the time the GIL lies idle at every hand-over.
     pub wake_latency: Duration,
+    /// How late a timed wait returns after its timeout: Linux lets a timer fire up to
+    /// `timerslack_ns` (50 µs by default) late, to batch wake-ups. A 10 µs switch interval is
+    /// really a 60 µs one.
+    pub timer_slack: Duration,
     pub mode: Mode,
     /// CPython's FORCE_SWITCHING (always on in a real build). Turn it off to see why it exists:
     /// the dropper then takes the GIL straight back.
@@ -51,13 +65,15 @@ pub struct ModelConfig {
 
 impl Default for ModelConfig {
     /// Two cores, CPython's 5 ms interval, 50 ns per checkpoint (a CPython 3.12 loop iteration is
-    /// 30–65 ns) and a 10 µs wake-up: round figures close to what [`calibrate`] finds on a laptop.
+    /// 30–65 ns), a 10 µs wake-up and Linux's default 50 µs timer slack: round figures close to
+    /// what [`calibrate`] finds on a laptop.
     fn default() -> Self {
         ModelConfig {
             cores: 2,
             switch_interval: crate::interpreter::DEFAULT_SWITCH_INTERVAL,
             checkpoint_cost: Duration::from_nanos(50),
             wake_latency: Duration::from_micros(10),
+            timer_slack: Duration::from_micros(50),
             mode: Mode::Cpython312,
             force_switching: true,
             check_interval: crate::legacy::CHECK_INTERVAL,
@@ -132,6 +148,12 @@ impl ThreadSpec {
         (0..waits).fold(Self::new(), |spec, _| spec.io(each).compute(1))
     }
 
+    /// A CPU-bound thread that never runs out of work: a background computation, for
+    /// [`simulate_until_finished`].
+    pub fn forever() -> Self {
+        Self::cpu(u64::MAX)
+    }
+
     pub fn named(mut self, name: impl Into<String>) -> Self {
         self.name = Some(name.into());
         self
@@ -184,7 +206,8 @@ pub struct Simulation {
     /// How many times a thread took the GIL back while another thread was waiting for it: what
     /// forced switching prevents, and what the legacy GIL does all the time.
     pub retakes: u64,
-    /// When each thread finished, in the order of the specs.
+    /// When each thread finished, in the order of the specs (zero for a thread still running
+    /// when [`simulate_until_finished`] stopped).
     pub finish_times: Vec<Duration>,
     /// Each thread's total time waiting for the GIL.
     pub gil_waits: Vec<Duration>,
@@ -200,7 +223,11 @@ pub struct Simulation {
 impl Simulation {
     /// The mean of `thread`'s wake-up latencies (zero if it never waited for I/O).
     pub fn mean_wake_latency(&self, thread: usize) -> Duration {
-        mean(self.wake_latencies.get(thread).map_or(&[][..], Vec::as_slice))
+        mean(
+            self.wake_latencies
+                .get(thread)
+                .map_or(&[][..], Vec::as_slice),
+        )
     }
 }
 
@@ -224,7 +251,7 @@ pub fn convoy_latency(config: &ModelConfig, cpu_threads: usize) -> Duration {
     let io_thread = ThreadSpec::io_loop(CONVOY_WAITS, CONVOY_IO).named("I/O thread");
     let mut threads = vec![io_thread];
     // The CPU threads never run out of work before the I/O thread is done: the run stops then.
-    threads.extend((0..cpu_threads).map(|i| ThreadSpec::cpu(u64::MAX / 4).named(format!("CPU {}", i + 1))));
-    let run = engine::simulate_until(config, &threads, Some(0));
+    threads.extend((0..cpu_threads).map(|i| ThreadSpec::forever().named(format!("CPU {}", i + 1))));
+    let run = simulate_until_finished(config, &threads, 0);
     run.mean_wake_latency(0)
 }

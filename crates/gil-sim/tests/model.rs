@@ -1,0 +1,200 @@
+//! The protocol's properties, checked on the virtual-time model. Every run is deterministic, so
+//! each test also snapshots its timeline (tests/snapshots/): a change to the protocol shows up as
+//! a diff a reviewer can read.
+
+use std::fmt::Write;
+use std::time::Duration;
+
+use gil_sim::Mode;
+use gil_sim::model::{self, ModelConfig, Simulation, ThreadSpec};
+use lesson_kit::State;
+use lesson_kit::render::terminal::{TerminalOptions, timeline};
+
+const MS: Duration = Duration::from_millis(1);
+const US: Duration = Duration::from_micros(1);
+
+/// Fixed costs, so that no snapshot depends on the machine: 1 µs per checkpoint makes 1,000
+/// checkpoints one millisecond.
+fn config() -> ModelConfig {
+    ModelConfig {
+        cores: 2,
+        switch_interval: MS,
+        checkpoint_cost: US,
+        wake_latency: 10 * US,
+        timer_slack: 50 * US,
+        ..ModelConfig::default()
+    }
+}
+
+/// The run's figures, its timeline as the terminal draws it, and its spans in microseconds.
+fn describe(run: &Simulation) -> String {
+    let mut out = format!(
+        "total {:?}, switches {}, drop requests {}, re-takes {}\nfinish {:?}\nGIL waits {:?}\n\n",
+        run.total, run.switches, run.drop_requests, run.retakes, run.finish_times, run.gil_waits
+    );
+    let data = run.trace.snapshot();
+    out.push_str(&timeline(&data, TerminalOptions::plain()));
+    out.push('\n');
+    for span in &data.spans {
+        let _ = writeln!(
+            out,
+            "{:<10} {:<20} {:>9.1} µs → {:>9.1} µs",
+            span.lane,
+            span.state.describe(),
+            span.start_s * 1e6,
+            span.end_s * 1e6
+        );
+    }
+    out
+}
+
+fn waits_for_gil(run: &Simulation) -> usize {
+    let data = run.trace.snapshot();
+    data.spans
+        .iter()
+        .filter(|s| s.state == State::WaitingForGil)
+        .count()
+}
+
+#[test]
+fn a_lone_thread_never_drops_the_gil() {
+    let run = model::simulate(&config(), &[ThreadSpec::cpu(20_000)]);
+    assert_eq!(run.switches, 0);
+    assert_eq!(run.drop_requests, 0);
+    assert_eq!(run.total, 20 * MS, "nothing but its own work");
+    insta::assert_snapshot!(describe(&run));
+}
+
+#[test]
+fn two_cpu_threads_switch_about_once_per_interval() {
+    let run = model::simulate(&config(), &[ThreadSpec::cpu(5_000), ThreadSpec::cpu(5_000)]);
+    // One hand-over per interval (plus timer slack and a wake-up) of the 10 ms of work.
+    let intervals = run.total.as_secs_f64() / config().switch_interval.as_secs_f64();
+    assert!(
+        (run.switches as f64) <= intervals && (run.switches as f64) >= 0.8 * intervals - 1.0,
+        "{} switches in {intervals:.1} intervals",
+        run.switches
+    );
+    // Every switch but the one when a thread finishes was asked for.
+    assert_eq!(run.drop_requests, run.switches - 1);
+    insta::assert_snapshot!(describe(&run));
+}
+
+#[test]
+fn forced_switching_stops_an_immediate_retake() {
+    let threads = [ThreadSpec::cpu(4_000), ThreadSpec::cpu(4_000)];
+    let forced = model::simulate(&config(), &threads);
+    let unforced = model::simulate(
+        &ModelConfig {
+            force_switching: false,
+            ..config()
+        },
+        &threads,
+    );
+    assert_eq!(forced.retakes, 0);
+    assert!(forced.switches >= 3, "forced: {} switches", forced.switches);
+    // Without it the dropper is back in take_gil before the waiter wakes, and wins every time:
+    // the waiter only gets the GIL when the first thread is done.
+    assert!(
+        unforced.retakes >= 3,
+        "unforced: {} re-takes",
+        unforced.retakes
+    );
+    assert_eq!(unforced.switches, 1);
+    insta::assert_snapshot!(format!(
+        "with FORCE_SWITCHING\n{}\nwithout\n{}",
+        describe(&forced),
+        describe(&unforced)
+    ));
+}
+
+#[test]
+fn a_detached_thread_lets_the_others_run() {
+    let cpu = ThreadSpec::cpu(5_000);
+    let detached = model::simulate(
+        &config(),
+        &[ThreadSpec::new().native_detached(5 * MS), cpu.clone()],
+    );
+    let holding = model::simulate(
+        &config(),
+        &[ThreadSpec::new().native_holding_gil(5 * MS), cpu],
+    );
+    // Detached: the native call and the countdown run side by side on the two cores.
+    assert!(
+        detached.total < 6 * MS,
+        "detached took {:?}",
+        detached.total
+    );
+    assert_eq!(detached.gil_waits[1], Duration::ZERO);
+    // Holding: the countdown waits for the whole call, drop request or not.
+    assert!(holding.total >= 10 * MS, "holding took {:?}", holding.total);
+    assert!(holding.gil_waits[1] >= 5 * MS);
+    insta::assert_snapshot!(format!(
+        "native call inside py.detach\n{}\nnative call holding the GIL\n{}",
+        describe(&detached),
+        describe(&holding)
+    ));
+}
+
+#[test]
+fn free_threaded_threads_never_wait_and_share_the_cores() {
+    let threads = vec![ThreadSpec::cpu(3_000); 4];
+    let run = model::simulate(&config().with_mode(Mode::FreeThreaded), &threads);
+    assert_eq!(waits_for_gil(&run), 0);
+    assert_eq!(run.switches, 0);
+    // Four threads of 3 ms on two cores: 6 ms.
+    assert_eq!(run.total, 6 * MS);
+    let per_interpreter = model::simulate(&config().with_mode(Mode::PerInterpreter), &threads);
+    assert_eq!(per_interpreter.total, run.total);
+    insta::assert_snapshot!(describe(&run));
+}
+
+#[test]
+fn the_legacy_gil_is_retaken_by_the_thread_that_released_it() {
+    let threads = [ThreadSpec::cpu(2_000), ThreadSpec::cpu(2_000)];
+    let run = model::simulate(&config().with_mode(Mode::Legacy), &threads);
+    // A release every 100 checkpoints (100 µs): 20 of them while the other thread waited, and
+    // the releaser took the lock back every time. The only hand-over is when it finished.
+    assert_eq!(run.retakes, 19);
+    assert_eq!(run.switches, 1);
+    assert_eq!(run.drop_requests, 0);
+    insta::assert_snapshot!(describe(&run));
+}
+
+#[test]
+fn an_io_thread_waits_about_an_interval_behind_a_cpu_thread() {
+    let alone = model::convoy_latency(&config(), 0);
+    let one = model::convoy_latency(&config(), 1);
+    let shorter = model::convoy_latency(&config().with_switch_interval(100 * US), 1);
+    assert_eq!(alone, Duration::ZERO);
+    // The interval, the timer's slack, a checkpoint and a wake-up.
+    assert!(one >= MS && one <= MS + 100 * US, "{one:?}");
+    assert!(shorter < one / 5, "{shorter:?}");
+    insta::assert_snapshot!(format!(
+        "alone {alone:?}\n1 CPU thread {one:?}\n100 µs interval {shorter:?}"
+    ));
+}
+
+#[test]
+fn the_io_loop_trace_shows_io_waits_and_gil_waits() {
+    let threads = [
+        ThreadSpec::io_loop(3, 2 * MS).named("I/O"),
+        ThreadSpec::cpu(8_000).named("CPU"),
+    ];
+    let run = model::simulate(&config(), &threads);
+    assert_eq!(run.wake_latencies[0].len(), 3);
+    // The first two answers come back while the CPU thread computes: an interval each. The
+    // last comes after it has finished: no wait.
+    assert!(run.wake_latencies[0][..2].iter().all(|&wait| wait >= MS));
+    assert_eq!(run.wake_latencies[0][2], Duration::ZERO);
+    insta::assert_snapshot!(describe(&run));
+}
+
+#[test]
+fn the_same_inputs_give_the_same_run() {
+    let threads = vec![ThreadSpec::cpu(3_000); 3];
+    let first = model::simulate(&config(), &threads);
+    let second = model::simulate(&config(), &threads);
+    assert_eq!(first.trace, second.trace);
+    assert_eq!(first.total, second.total);
+}
