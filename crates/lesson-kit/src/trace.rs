@@ -292,6 +292,11 @@ impl Lane {
         &self.name
     }
 
+    /// Seconds since the trace started: for recording a span with [`Lane::record`] later.
+    pub fn now_s(&self) -> f64 {
+        self.trace.now_s()
+    }
+
     /// Runs `work`, recording the time it took as one span in `state`.
     pub fn span<T>(&self, state: State, work: impl FnOnce() -> T) -> T {
         let _span = self.enter(state);
