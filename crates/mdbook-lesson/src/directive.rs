@@ -1,0 +1,76 @@
+//! The two directives a chapter may use, and where they sit in its Markdown.
+//!
+//! `{{#lesson <crate> <experiment-id>}}` embeds one experiment; `{{#claims <crate> <crate>...}}`
+//! embeds the table of every claim the named lessons tested. They look like mdBook's own
+//! `{{#include}}` on purpose, and like it they are written alone, whitespace-separated.
+
+use anyhow::{Result, bail};
+
+/// One directive found in a chapter.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Directive {
+    /// Run `experiment` of the lesson crate `lesson` and embed its results.
+    Lesson { lesson: String, experiment: String },
+    /// Embed the claims of these lessons' full reports (lessons not written yet get a marked row).
+    Claims { lessons: Vec<String> },
+}
+
+/// A directive and the byte range of its text in the chapter, `{{` to `}}` inclusive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub directive: Directive,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Every `{{#lesson ...}}` and `{{#claims ...}}` in `content`, in order. Other `{{#...}}` directives
+/// (mdBook's own) are left alone; a malformed one of ours is an error naming it, never skipped.
+pub fn find_directives(content: &str) -> Result<Vec<Found>> {
+    let mut found = Vec::new();
+    let mut from = 0;
+    while let Some(offset) = content[from..].find("{{#") {
+        let start = from + offset;
+        let Some(close) = content[start..].find("}}") else {
+            break;
+        };
+        let end = start + close + 2;
+        let inner = &content[start + 3..start + close];
+        if let Some(directive) = parse(inner)? {
+            found.push(Found {
+                directive,
+                start,
+                end,
+            });
+        }
+        from = end;
+    }
+    Ok(found)
+}
+
+/// Parses the text between `{{#` and `}}`: `Ok(None)` when it is not one of ours.
+pub fn parse(inner: &str) -> Result<Option<Directive>> {
+    let mut words = inner.split_whitespace();
+    let name = words.next().unwrap_or_default();
+    let args: Vec<String> = words.map(str::to_string).collect();
+    match name {
+        "lesson" => match args.as_slice() {
+            [lesson, experiment] => Ok(Some(Directive::Lesson {
+                lesson: lesson.clone(),
+                experiment: experiment.clone(),
+            })),
+            _ => bail!(
+                "`{{{{#{}}}}}`: expected `{{{{#lesson <crate> <experiment-id>}}}}`, e.g. `{{{{#lesson threading waiting}}}}`",
+                inner.trim()
+            ),
+        },
+        "claims" => {
+            if args.is_empty() {
+                bail!(
+                    "`{{{{#claims}}}}` needs at least one lesson crate, e.g. `{{{{#claims gil-sim threading}}}}`"
+                );
+            }
+            Ok(Some(Directive::Claims { lessons: args }))
+        }
+        _ => Ok(None),
+    }
+}

@@ -1,0 +1,135 @@
+//! Runs a lesson the way a reader would, with `--json`, and keeps the Report under
+//! `target/book-cache/` keyed by the hash of the lesson's sources.
+
+use std::fs;
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use lesson_kit::Report;
+
+use crate::workspace::Workspace;
+
+/// Runs lessons in one workspace and caches their reports.
+#[derive(Clone, Debug)]
+pub struct Runner {
+    pub workspace: Workspace,
+    /// The cargo to run: `$CARGO` when mdbook was started through cargo, else `cargo`.
+    /// Tests point it at a script that plays a failing lesson.
+    pub cargo: PathBuf,
+    pub cache_dir: PathBuf,
+}
+
+impl Runner {
+    pub fn new(workspace: Workspace) -> Self {
+        let cargo = std::env::var_os("CARGO").map_or_else(|| PathBuf::from("cargo"), PathBuf::from);
+        let cache_dir = workspace.root.join("target").join("book-cache");
+        Runner {
+            workspace,
+            cargo,
+            cache_dir,
+        }
+    }
+
+    /// The report of one experiment: `cargo run --quiet -p <lesson> -- <experiment> --json`.
+    pub fn experiment(&self, lesson: &str, experiment: &str) -> Result<Report> {
+        self.check_lesson(lesson)?;
+        let report = self.cached_run(lesson, experiment, &[experiment, "--json"])?;
+        if report.experiment(experiment).is_none() {
+            let ids: Vec<&str> = report.experiments.iter().map(|e| e.id.as_str()).collect();
+            bail!(
+                "lesson `{lesson}` has no experiment `{experiment}` in its report (it has: {})",
+                ids.join(", ")
+            );
+        }
+        Ok(report)
+    }
+
+    /// The full tour's report: `cargo run --quiet -p <lesson> -- --json`.
+    pub fn full_report(&self, lesson: &str) -> Result<Report> {
+        self.check_lesson(lesson)?;
+        self.cached_run(lesson, "all", &["--json"])
+    }
+
+    fn check_lesson(&self, lesson: &str) -> Result<()> {
+        if self.workspace.is_lesson(lesson) {
+            return Ok(());
+        }
+        let known = self.workspace.lessons().unwrap_or_default();
+        bail!(
+            "no lesson crate `{lesson}`: expected {}/src/main.rs (lessons in this workspace: {})",
+            self.workspace.crate_dir(lesson).display(),
+            known.join(", ")
+        )
+    }
+
+    /// Where the result of `lesson`'s run named `key` is cached, for the current sources.
+    pub fn cache_path(&self, lesson: &str, key: &str) -> Result<PathBuf> {
+        let hash = self.workspace.source_hash(lesson)?;
+        Ok(self.cache_dir.join(format!("{lesson}-{key}-{hash}.json")))
+    }
+
+    fn cached_run(&self, lesson: &str, key: &str, args: &[&str]) -> Result<Report> {
+        let path = self.cache_path(lesson, key)?;
+        if let Ok(json) = fs::read_to_string(&path)
+            && let Ok(report) = Report::from_json(&json)
+        {
+            return Ok(report);
+        }
+        let report = self.run(lesson, args)?;
+        // Keep only the current result of this run: older ones can never match again.
+        self.remove_stale(lesson, key);
+        fs::create_dir_all(&self.cache_dir)
+            .with_context(|| format!("creating {}", self.cache_dir.display()))?;
+        fs::write(&path, report.to_json())
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(report)
+    }
+
+    fn remove_stale(&self, lesson: &str, key: &str) {
+        let prefix = format!("{lesson}-{key}-");
+        let Ok(entries) = fs::read_dir(&self.cache_dir) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let hash = name
+                .strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".json"));
+            // The hash is hex without dashes, so `threading-all-` never matches `threading-all-x-`.
+            if hash.is_some_and(|h| h.chars().all(|c| c.is_ascii_hexdigit())) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+
+    /// Runs the lesson from the workspace root and parses its stdout; a failure carries the
+    /// lesson's stderr, so the build fails with the lesson's own message.
+    fn run(&self, lesson: &str, args: &[&str]) -> Result<Report> {
+        let command_line = format!("cargo run --quiet -p {lesson} -- {}", args.join(" "));
+        let output = Command::new(&self.cargo)
+            .args(["run", "--quiet", "-p", lesson, "--"])
+            .args(args)
+            .current_dir(&self.workspace.root)
+            .output()
+            .with_context(|| format!("starting `{command_line}` ({})", self.cargo.display()))?;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        if !output.status.success() {
+            bail!(
+                "`{command_line}` failed ({}) in {}:\n{}",
+                output.status,
+                self.workspace.root.display(),
+                stderr.trim_end()
+            );
+        }
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        Report::from_json(&stdout).with_context(|| {
+            format!(
+                "`{command_line}` did not print a lesson Report as JSON on stdout \
+                 (first 200 bytes: {:?}; stderr: {})",
+                stdout.chars().take(200).collect::<String>(),
+                stderr.trim_end()
+            )
+        })
+    }
+}

@@ -1,0 +1,148 @@
+//! Checks of the book itself: every lesson has a chapter, and the built HTML (`book/book/`, after
+//! `mdbook build book`) has no unresolved directive and no broken internal link or #fragment.
+//!
+//! `.ci/book-check` builds the book and runs these with `BOOK_CHECK=1`, which makes a missing build
+//! an error; a plain `cargo test` without a built book checks the sources only.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use mdbook_lesson::Workspace;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn files_with_extension(dir: &Path, extension: &str, found: &mut Vec<PathBuf>) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            files_with_extension(&path, extension, found);
+        } else if path.extension().is_some_and(|e| e == extension) {
+            found.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_lesson_crate_has_a_chapter() {
+    let root = workspace_root();
+    let mut chapters = Vec::new();
+    files_with_extension(&root.join("book/src"), "md", &mut chapters);
+    let text: String = chapters
+        .iter()
+        .map(|p| fs::read_to_string(p).unwrap_or_default())
+        .collect();
+    let lessons = Workspace::new(&root).lessons().expect("crates/ lists");
+    let missing: Vec<&String> = lessons
+        .iter()
+        .filter(|lesson| !text.contains(&format!("{{{{#lesson {lesson} ")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "lesson crates with no chapter (no `{{{{#lesson <crate> ...}}}}` in book/src): {missing:?}"
+    );
+}
+
+/// The built pages, or `None` (with a note) when the book has not been built.
+fn built_pages() -> Option<Vec<PathBuf>> {
+    let out = workspace_root().join("book/book");
+    let mut pages = Vec::new();
+    files_with_extension(&out, "html", &mut pages);
+    if pages.is_empty() {
+        assert!(
+            std::env::var_os("BOOK_CHECK").is_none(),
+            "BOOK_CHECK is set but {} has no HTML: run `mdbook build book` first",
+            out.display()
+        );
+        eprintln!("book/book not built: skipping the HTML checks (run .ci/book-check)");
+        return None;
+    }
+    Some(pages)
+}
+
+#[test]
+fn no_page_has_an_unresolved_directive() {
+    let Some(pages) = built_pages() else { return };
+    for page in pages {
+        let html = fs::read_to_string(&page).expect("read page");
+        if let Some(at) = html.find("{{#") {
+            let around: String = html[at..].chars().take(80).collect();
+            panic!("{} has an unresolved directive: {around}", page.display());
+        }
+    }
+}
+
+/// Every value of `attribute="..."` in `html`.
+fn attribute_values<'a>(html: &'a str, attribute: &str) -> Vec<&'a str> {
+    let needle = format!(" {attribute}=\"");
+    let mut values = Vec::new();
+    let mut rest = html;
+    while let Some(at) = rest.find(&needle) {
+        rest = &rest[at + needle.len()..];
+        if let Some(end) = rest.find('"') {
+            values.push(&rest[..end]);
+            rest = &rest[end..];
+        }
+    }
+    values
+}
+
+#[test]
+fn every_internal_link_and_fragment_resolves() {
+    let Some(pages) = built_pages() else { return };
+    let mut ids: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    let mut ids_of = |page: &Path| -> Vec<String> {
+        ids.entry(page.to_path_buf())
+            .or_insert_with(|| {
+                let html = fs::read_to_string(page).unwrap_or_default();
+                let mut found: Vec<String> = attribute_values(&html, "id")
+                    .into_iter()
+                    .chain(attribute_values(&html, "name"))
+                    .map(str::to_string)
+                    .collect();
+                found.sort();
+                found
+            })
+            .clone()
+    };
+    let mut broken = Vec::new();
+    for page in &pages {
+        let html = fs::read_to_string(page).expect("read page");
+        for link in attribute_values(&html, "href")
+            .into_iter()
+            .chain(attribute_values(&html, "src"))
+        {
+            let external = ["http:", "https:", "mailto:", "data:", "javascript:", "//"]
+                .iter()
+                .any(|scheme| link.starts_with(scheme));
+            if external || link.is_empty() {
+                continue;
+            }
+            let (path, fragment) = link.split_once('#').unwrap_or((link, ""));
+            let path = path.split('?').next().unwrap_or_default();
+            let target = if path.is_empty() {
+                page.clone()
+            } else {
+                page.parent().expect("page in a dir").join(path)
+            };
+            if !target.exists() {
+                broken.push(format!("{}: {link} (no such file)", page.display()));
+                continue;
+            }
+            let is_page = target.extension().is_some_and(|e| e == "html");
+            if !fragment.is_empty() && is_page && !ids_of(&target).iter().any(|id| id == fragment) {
+                broken.push(format!("{}: {link} (no id `{fragment}`)", page.display()));
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "broken internal links:\n{}",
+        broken.join("\n")
+    );
+}

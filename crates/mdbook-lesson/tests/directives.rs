@@ -1,0 +1,56 @@
+//! Finding and parsing the directives in a chapter.
+
+use mdbook_lesson::directive::{Directive, find_directives, parse};
+
+#[test]
+fn finds_lesson_and_claims_and_leaves_mdbook_directives_alone() {
+    let chapter = "# T\n{{#include ../x.rs:a}}\n\n{{#lesson threading waiting}}\ntext {{#claims gil-sim threading}}\n";
+    let found = find_directives(chapter).expect("parses");
+    let directives: Vec<&Directive> = found.iter().map(|f| &f.directive).collect();
+    assert_eq!(
+        directives,
+        [
+            &Directive::Lesson {
+                lesson: "threading".into(),
+                experiment: "waiting".into()
+            },
+            &Directive::Claims {
+                lessons: vec!["gil-sim".into(), "threading".into()]
+            },
+        ]
+    );
+    assert_eq!(
+        &chapter[found[0].start..found[0].end],
+        "{{#lesson threading waiting}}"
+    );
+}
+
+#[test]
+fn extra_whitespace_is_allowed() {
+    assert_eq!(
+        parse(" lesson  gil-sim   convoy ").expect("parses"),
+        Some(Directive::Lesson {
+            lesson: "gil-sim".into(),
+            experiment: "convoy".into()
+        })
+    );
+}
+
+#[test]
+fn a_lesson_directive_with_the_wrong_number_of_words_is_an_error() {
+    let error = find_directives("{{#lesson threading}}").expect_err("one word is not enough");
+    assert!(
+        error
+            .to_string()
+            .contains("expected `{{#lesson <crate> <experiment-id>}}`"),
+        "{error}"
+    );
+    assert!(find_directives("{{#lesson a b c}}").is_err());
+    assert!(find_directives("{{#claims}}").is_err());
+}
+
+#[test]
+fn other_directives_are_not_ours() {
+    assert_eq!(parse("include file.rs").expect("parses"), None);
+    assert_eq!(parse("lessons a b").expect("parses"), None);
+}

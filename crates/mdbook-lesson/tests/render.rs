@@ -1,0 +1,36 @@
+//! What a fixed Report looks like on the page.
+
+mod support;
+
+use mdbook_lesson::render;
+
+#[test]
+fn measured_experiment_renders_command_table_findings_and_machine() {
+    let report = support::fixed_report();
+    let experiment = report.experiment("waiting").expect("fixture has it");
+    insta::assert_snapshot!(render::experiment(&report, experiment));
+}
+
+#[test]
+fn modelled_experiment_inlines_the_svg_and_says_it_is_a_model() {
+    let report = support::fixed_report();
+    let experiment = report.experiment("model").expect("fixture has it");
+    let page = render::experiment(&report, experiment);
+    assert!(
+        page.contains("<div class=\"lesson-timeline\">\n<svg"),
+        "{page}"
+    );
+    assert!(page.contains("deterministic model"), "{page}");
+    // The SVG must stay one HTML block: Markdown ends an HTML block at a blank line.
+    let svg = &page[page.find("<svg").expect("svg")..page.find("</svg>").expect("end")];
+    assert!(!svg.contains("\n\n"));
+}
+
+#[test]
+fn claims_table_lists_claims_and_unwritten_lessons() {
+    let table = render::claims(
+        &[support::fixed_report()],
+        &["multiprocessing".to_string(), "coroutines".to_string()],
+    );
+    insta::assert_snapshot!(table);
+}

@@ -1,0 +1,190 @@
+//! Running lessons: failures carry the lesson's own message; results are cached.
+
+mod support;
+
+use std::fs;
+#[cfg(unix)]
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use mdbook_lesson::{LessonPreprocessor, Runner, Workspace};
+
+/// A stand-in for `cargo` that plays the lesson: prints `stdout` or fails with `stderr`.
+#[cfg(unix)]
+fn fake_cargo(dir: &Path, script_body: &str) -> PathBuf {
+    let path = dir.join("fake-cargo.sh");
+    fs::write(&path, format!("#!/bin/sh\n{script_body}\n")).expect("write script");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).expect("chmod");
+    path
+}
+
+fn runner(root: &Path, cargo: PathBuf) -> Runner {
+    let mut runner = Runner::new(Workspace::new(root));
+    runner.cargo = cargo;
+    runner
+}
+
+#[cfg(unix)]
+#[test]
+fn a_failing_lesson_fails_the_chapter_with_its_stderr() {
+    let root = support::fake_workspace("failing");
+    let cargo = fake_cargo(
+        &root,
+        "echo 'error: the delay server did not start' >&2\nexit 3",
+    );
+    let preprocessor = LessonPreprocessor::default();
+    let error = preprocessor
+        .expand(
+            &runner(&root, cargo),
+            "gil.md",
+            "x\n{{#lesson demo cpu-bound}}\n",
+        )
+        .expect_err("the lesson failed");
+    let message = format!("{error:#}");
+    assert!(
+        message.contains("the delay server did not start"),
+        "{message}"
+    );
+    assert!(
+        message.contains("cargo run --quiet -p demo -- cpu-bound --json"),
+        "{message}"
+    );
+    assert!(message.contains("gil.md"), "{message}");
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unknown_crate_is_a_clear_error_without_running_anything() {
+    let root = support::fake_workspace("unknown-crate");
+    let cargo = fake_cargo(&root, "echo ran > ran.txt; exit 1");
+    let error = runner(&root, cargo)
+        .experiment("helper", "x")
+        .expect_err("helper is not a lesson");
+    let message = format!("{error:#}");
+    assert!(message.contains("no lesson crate `helper`"), "{message}");
+    assert!(message.contains("demo, other"), "{message}");
+    assert!(!root.join("ran.txt").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn an_unknown_experiment_is_a_clear_error() {
+    let root = support::fake_workspace("unknown-experiment");
+    let json = root.join("report.json");
+    fs::write(&json, support::fixed_report().to_json()).expect("write");
+    let cargo = fake_cargo(&root, &format!("cat '{}'", json.display()));
+    let error = runner(&root, cargo)
+        .experiment("demo", "nope")
+        .expect_err("no such experiment");
+    let message = format!("{error:#}");
+    assert!(message.contains("no experiment `nope`"), "{message}");
+    assert!(message.contains("waiting, model"), "{message}");
+}
+
+#[cfg(unix)]
+#[test]
+fn results_are_cached_until_the_sources_change() {
+    let root = support::fake_workspace("cache");
+    let json = root.join("report.json");
+    fs::write(&json, support::fixed_report().to_json()).expect("write");
+    let count = root.join("runs.txt");
+    // Each run appends a line to runs.txt, so the test can count real runs.
+    let cargo = fake_cargo(
+        &root,
+        &format!(
+            "echo run >> '{}'\ncat '{}'",
+            count.display(),
+            json.display()
+        ),
+    );
+    let runner = runner(&root, cargo);
+    let runs = || {
+        fs::read_to_string(&count)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+
+    let preprocessor = LessonPreprocessor::default();
+    let page = preprocessor
+        .expand(&runner, "t.md", "{{#lesson demo waiting}}")
+        .expect("expands");
+    assert!(
+        page.contains("$ cargo run -p threading -- waiting"),
+        "{page}"
+    );
+    runner.experiment("demo", "waiting").expect("cached");
+    assert_eq!(runs(), 1, "the second call reads the cache");
+
+    support::write(
+        &root.join("crates/demo/src/main.rs"),
+        "fn main() { /* new */ }\n",
+    );
+    runner.experiment("demo", "waiting").expect("re-run");
+    assert_eq!(runs(), 2, "changed sources run the lesson again");
+    let cached: Vec<_> = fs::read_dir(&runner.cache_dir)
+        .expect("cache dir")
+        .flatten()
+        .collect();
+    assert_eq!(cached.len(), 1, "the stale entry is removed");
+}
+
+#[cfg(unix)]
+#[test]
+fn claims_mark_lessons_not_written_yet() {
+    let root = support::fake_workspace("claims");
+    let json = root.join("report.json");
+    fs::write(&json, support::fixed_report().to_json()).expect("write");
+    let cargo = fake_cargo(&root, &format!("cat '{}'", json.display()));
+    let page = LessonPreprocessor::default()
+        .expand(
+            &runner(&root, cargo),
+            "m.md",
+            "{{#claims demo multiprocessing}}",
+        )
+        .expect("expands");
+    assert!(
+        page.contains("| threading | Threads speed up waiting. |"),
+        "{page}"
+    );
+    assert!(
+        page.contains("| multiprocessing | — | lesson not written yet | — |"),
+        "{page}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn the_appendix_shows_the_figures_the_chapters_embedded() {
+    let root = support::fake_workspace("appendix");
+    let chapter_run = support::fixed_report();
+    let mut tour_run = support::fixed_report();
+    tour_run.experiments[0].claims[0].measured = "1.50× with 3 threads.".into();
+    let (one, full) = (root.join("one.json"), root.join("full.json"));
+    fs::write(&one, chapter_run.to_json()).expect("write");
+    fs::write(&full, tour_run.to_json()).expect("write");
+    // The full tour (`-- --json`) and a single experiment (`-- waiting --json`) measure differently.
+    let cargo = fake_cargo(
+        &root,
+        &format!(
+            "case \"$*\" in *'-- --json') cat '{}';; *) cat '{}';; esac",
+            full.display(),
+            one.display()
+        ),
+    );
+    let runner = runner(&root, cargo);
+    let preprocessor = LessonPreprocessor::default();
+    let appendix_alone = preprocessor
+        .expand(&runner, "m.md", "{{#claims demo}}")
+        .expect("expands");
+    assert!(appendix_alone.contains("1.50×"), "{appendix_alone}");
+
+    preprocessor
+        .expand(&runner, "t.md", "{{#lesson demo waiting}}")
+        .expect("expands");
+    let appendix = preprocessor
+        .expand(&runner, "m.md", "{{#claims demo}}")
+        .expect("expands");
+    assert!(appendix.contains("2.99× with 3 threads."), "{appendix}");
+    assert!(!appendix.contains("1.50×"), "{appendix}");
+}

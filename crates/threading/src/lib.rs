@@ -1,0 +1,34 @@
+//! # Threading: threads are for waiting
+//!
+//! Python's `threading` module runs several threads in one process. They share its memory and, in
+//! CPython, its Global Interpreter Lock: only the thread holding the GIL runs Python code, and a
+//! thread lets go of it while it waits for I/O. This lesson measures what follows from that, with
+//! Rust threads standing in for Python's:
+//!
+//! 1. **Waiting** ([`fetch`]): fetching N URLs one after another takes N delays; on N threads it
+//!    takes about one, because waiting threads overlap. The local server counts how many requests
+//!    it had in flight at once: that count, not a stopwatch, proves the overlap.
+//! 2. **Computing** ([`compute`]): four CPU-bound tasks on Rust threads run on every core, since
+//!    Rust has no GIL; the same tasks under gil-sim's simulated GIL take turns and gain nothing.
+//! 3. **Shared memory** ([`counter`]): threads share variables, so they can race. A counter
+//!    updated by a load and then a store loses updates; `fetch_add` or a `Mutex` does not.
+//! 4. **Cost** ([`cost`], [`limits`]): starting a thread takes microseconds, 10,000 sleeping
+//!    threads are fine, and the real ceiling, near 16,000 threads on a default Linux, is a limit on
+//!    memory mappings, which the lesson finds in a child process and names.
+//!
+//! [`threads::run_threads`] is the spawn-and-join helper every experiment uses: it returns each
+//! thread's value, or the panic that ended it, in order. [`experiments`] turns each measurement
+//! into a [`lesson_kit::Experiment`]; `src/main.rs` is the guided tour that runs them.
+
+pub mod compute;
+pub mod cost;
+pub mod counter;
+pub mod experiments;
+pub mod fetch;
+pub mod limits;
+pub mod threads;
+
+pub use fetch::{
+    Client, FetchError, FetchResult, fetch, fetch_all_sequential, fetch_all_threaded,
+};
+pub use threads::{ThreadError, run_threads};

@@ -1,0 +1,94 @@
+//! The binary: JSON on stdout, failures in the exit status, clap's message for bad flags, and
+//! the thread probe as a child process.
+
+use std::net::TcpListener;
+use std::process::{Command, Output};
+
+use lesson_kit::Report;
+
+fn threading(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_threading"))
+        .args(args)
+        .output()
+        .expect("the lesson binary runs")
+}
+
+#[test]
+fn waiting_as_json_prints_only_a_report_with_the_overlap_proved() {
+    let output = threading(&["waiting", "--json", "--count", "4", "--delay-ms", "300"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let report = Report::from_json(&String::from_utf8_lossy(&output.stdout)).expect("JSON report");
+    let waiting = report.experiment("waiting").expect("the waiting experiment");
+    let threads = waiting.find_run("4 threads").expect("a threaded run");
+    assert_eq!(
+        threads.get("peak in flight").and_then(|f| f.as_f64()),
+        Some(4.0)
+    );
+    let sequential = waiting.find_run("sequential").expect("a sequential run");
+    assert_eq!(sequential.get("peak in flight").and_then(|f| f.as_f64()), Some(1.0));
+    assert!(!waiting.claims.is_empty());
+}
+
+#[test]
+fn a_refused_url_is_reported_and_the_exit_status_is_not_zero() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let refused = format!("http://{}/", listener.local_addr().expect("address"));
+    drop(listener);
+    let output = threading(&["waiting", "--url", &refused, "--timeout-ms", "5000"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("connection refused"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn bad_flags_get_clap_s_message_and_no_panic() {
+    for args in [
+        &["--no-such-flag"][..],
+        &["no-such-experiment"],
+        &["waiting", "--count", "zero"],
+        &["waiting", "--count", "0"],
+    ] {
+        let output = threading(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains("error:"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn every_experiment_id_is_accepted_as_json() {
+    for id in ["shared"] {
+        let output = threading(&[id, "--json"]);
+        assert!(output.status.success(), "{id}");
+        let report = Report::from_json(&String::from_utf8_lossy(&output.stdout)).expect("JSON");
+        assert!(report.experiment(id).is_some());
+    }
+}
+
+#[test]
+fn the_probe_child_starts_the_threads_it_is_asked_for_and_reports_them() {
+    let output = threading(&[
+        "probe-threads",
+        "--probe-threads",
+        "200",
+        "--probe-stack-kib",
+        "64",
+        "--probe-checkpoint",
+        "150",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.lines().any(|l| l == "started 200"), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("checkpoint 150 ")), "{stdout}");
+    assert!(stdout.lines().any(|l| l.starts_with("all-started 200 ")), "{stdout}");
+}
+
+#[test]
+fn the_probe_is_hidden_from_help() {
+    let output = threading(&["--help"]);
+    let help = String::from_utf8_lossy(&output.stdout);
+    assert!(help.contains("waiting"));
+    assert!(!help.contains("probe"), "{help}");
+}
