@@ -91,7 +91,9 @@ impl std::fmt::Display for Ending {
         match *self {
             Ending::Exited(0) => write!(f, "exited cleanly (code 0)"),
             Ending::Exited(code) => write!(f, "exited with code {code}"),
-            Ending::Signal(signal) => write!(f, "killed by signal {signal} ({})", signal_name(signal)),
+            Ending::Signal(signal) => {
+                write!(f, "killed by signal {signal} ({})", signal_name(signal))
+            }
         }
     }
 }
@@ -122,7 +124,9 @@ pub fn run_probe(exe: &std::path::Path, request: &ProbeRequest) -> io::Result<Pr
         command.arg("--probe-stop-before-limit");
     }
     if let Some(checkpoint) = request.checkpoint {
-        command.arg("--probe-checkpoint").arg(checkpoint.to_string());
+        command
+            .arg("--probe-checkpoint")
+            .arg(checkpoint.to_string());
     }
     // The abort's message is one line; a backtrace of it would be forty.
     command.env("RUST_BACKTRACE", "0");
@@ -147,7 +151,11 @@ pub fn parse_probe(request: ProbeRequest, child: ChildOutput) -> ProbeReport {
         reason: stderr
             .lines()
             .find(|l| l.contains("failed to"))
-            .or_else(|| stderr.lines().find(|l| l.contains("panicked") || l.contains("error")))
+            .or_else(|| {
+                stderr
+                    .lines()
+                    .find(|l| l.contains("panicked") || l.contains("error"))
+            })
             .map(|l| l.trim().to_string()),
         ending: match (child.status.code(), child.status.signal()) {
             (Some(code), _) => Ending::Exited(code),
@@ -204,11 +212,13 @@ pub fn probe_child(request: &ProbeRequest) -> i32 {
     // The watchdog: whatever else happens (a machine far slower than expected, a hang), the child
     // ends itself, so the lesson never waits forever.
     let deadline = request.deadline;
-    let _ = thread::Builder::new().name("watchdog".into()).spawn(move || {
-        thread::sleep(deadline);
-        say("deadline");
-        std::process::exit(3);
-    });
+    let _ = thread::Builder::new()
+        .name("watchdog".into())
+        .spawn(move || {
+            thread::sleep(deadline);
+            say("deadline");
+            std::process::exit(3);
+        });
 
     let maps_before = limits::maps_now().unwrap_or(0);
     let rss_before = limits::rss_now_bytes().unwrap_or(0);
@@ -240,13 +250,19 @@ pub fn probe_child(request: &ProbeRequest) -> i32 {
         }
         if started == 100 {
             wait_until_running(started);
-            at_100 = (limits::maps_now().unwrap_or(0), limits::rss_now_bytes().unwrap_or(0));
+            at_100 = (
+                limits::maps_now().unwrap_or(0),
+                limits::rss_now_bytes().unwrap_or(0),
+            );
         }
         // What one more thread costs, measured between the 100th and the 1,000th: the first
         // threads also pay one-off costs (the allocator's per-thread arenas, for one).
         if started == 1_000 {
             wait_until_running(started);
-            let (maps, rss) = (limits::maps_now().unwrap_or(0), limits::rss_now_bytes().unwrap_or(0));
+            let (maps, rss) = (
+                limits::maps_now().unwrap_or(0),
+                limits::rss_now_bytes().unwrap_or(0),
+            );
             let per_maps = maps.saturating_sub(at_100.0) as f64 / 900.0;
             let per_thread = PerThread {
                 maps_in_use: maps.saturating_sub((per_maps * 1_000.0) as u64),

@@ -10,9 +10,13 @@
 //! - [`load_then_store`]: read, add one, write back. Loses updates.
 //! - [`fetch_add`]: one indivisible read-modify-write instruction. Loses nothing.
 //! - [`with_mutex`]: `threading.Lock()` around the increment. Loses nothing; costs a lock per step.
+//!
+//! Every thread waits at a [`Barrier`] before it counts, so that all of them count at the same
+//! time: without it the first thread can finish its loop before the last has started, and the
+//! race would hide on a busy machine.
 
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Barrier, Mutex};
 use std::thread;
 
 /// What one counting run ended with.
@@ -34,9 +38,11 @@ impl Count {
 /// `counter = counter + 1` written as two atomic steps. Compiles; loses updates.
 pub fn load_then_store(threads: usize, increments: u64) -> Count {
     let counter = AtomicU64::new(0);
+    let start_line = Barrier::new(threads);
     thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
+                start_line.wait();
                 for _ in 0..increments {
                     // Relaxed is not the bug: SeqCst loses updates just the same. The bug is the
                     // gap between the two calls, where another thread's store gets overwritten.
@@ -55,9 +61,11 @@ pub fn load_then_store(threads: usize, increments: u64) -> Count {
 /// The increment as one indivisible step (`lock xadd` on x86): no thread can slip in between.
 pub fn fetch_add(threads: usize, increments: u64) -> Count {
     let counter = AtomicU64::new(0);
+    let start_line = Barrier::new(threads);
     thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
+                start_line.wait();
                 for _ in 0..increments {
                     counter.fetch_add(1, Ordering::Relaxed);
                 }
@@ -73,9 +81,11 @@ pub fn fetch_add(threads: usize, increments: u64) -> Count {
 /// The Python fix, `with lock: counter += 1`: a `Mutex` makes read, add and write one step.
 pub fn with_mutex(threads: usize, increments: u64) -> Count {
     let counter = Mutex::new(0u64);
+    let start_line = Barrier::new(threads);
     thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
+                start_line.wait();
                 for _ in 0..increments {
                     // A poisoned lock means another thread panicked mid-increment; the number is
                     // still a number, so keep counting rather than panic here too.

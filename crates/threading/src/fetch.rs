@@ -155,7 +155,13 @@ fn fetch_body_len(client: &reqwest::blocking::Client, url: &str) -> Result<u64, 
         match response.read(&mut buffer) {
             Ok(0) => return Ok(received),
             Ok(n) => received += n as u64,
-            Err(error) => return Err(RawError::Body { error, received, expected }),
+            Err(error) => {
+                return Err(RawError::Body {
+                    error,
+                    received,
+                    expected,
+                });
+            }
         }
     }
 }
@@ -174,7 +180,11 @@ enum RawError {
 fn classify(error: RawError, timeout: Duration) -> FetchError {
     match error {
         RawError::Status(code) => FetchError::Status(code),
-        RawError::Body { error, received, expected } => {
+        RawError::Body {
+            error,
+            received,
+            expected,
+        } => {
             if is_timeout(&error) {
                 FetchError::Timeout(timeout)
             } else {
@@ -209,9 +219,14 @@ fn classify(error: RawError, timeout: Duration) -> FetchError {
 /// words say so: the one place this module reads an error's text).
 fn closed_early(error: &reqwest::Error) -> bool {
     use std::io::ErrorKind::{BrokenPipe, ConnectionAborted, ConnectionReset, UnexpectedEof};
-    [ConnectionReset, ConnectionAborted, BrokenPipe, UnexpectedEof]
-        .into_iter()
-        .any(|kind| has_io_kind(error, kind))
+    [
+        ConnectionReset,
+        ConnectionAborted,
+        BrokenPipe,
+        UnexpectedEof,
+    ]
+    .into_iter()
+    .any(|kind| has_io_kind(error, kind))
         || root_cause(error).contains("connection closed")
 }
 

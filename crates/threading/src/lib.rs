@@ -28,7 +28,5 @@ pub mod fetch;
 pub mod limits;
 pub mod threads;
 
-pub use fetch::{
-    Client, FetchError, FetchResult, fetch, fetch_all_sequential, fetch_all_threaded,
-};
+pub use fetch::{Client, FetchError, FetchResult, fetch, fetch_all_sequential, fetch_all_threaded};
 pub use threads::{ThreadError, run_threads};

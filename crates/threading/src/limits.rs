@@ -145,7 +145,7 @@ fn nproc_limit() -> Limit {
     Limit {
         name,
         setting: format!("{} for this user; {mine} in use", limit.rlim_cur),
-        allows: Some((limit.rlim_cur as u64).saturating_sub(mine)),
+        allows: Some(limit.rlim_cur.saturating_sub(mine)),
     }
 }
 
@@ -173,7 +173,12 @@ fn count_tasks(mut wanted: impl FnMut(&str) -> bool) -> u64 {
     };
     entries
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().bytes().all(|b| b.is_ascii_digit()))
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
         .filter_map(|e| fs::read_to_string(e.path().join("status")).ok())
         .filter(|status| wanted(status))
         .filter_map(|status| {

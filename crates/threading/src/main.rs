@@ -104,7 +104,11 @@ fn main() -> ExitCode {
 /// Runs the chosen experiments (or all) and returns what went wrong in them.
 fn tour(cli: &Cli) -> anyhow::Result<Vec<String>> {
     let settings = settings(cli)?;
-    let mut out = Output::new("threading", "Threading: threads are for waiting", &cli.output);
+    let mut out = Output::new(
+        "threading",
+        "Threading: threads are for waiting",
+        &cli.output,
+    );
     if cli.experiment == Some(Which::Compare) {
         let outcomes = experiments::compare::run(&settings)?;
         return Ok(show_all(&mut out, outcomes));

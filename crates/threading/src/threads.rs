@@ -71,4 +71,3 @@ pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         "(a panic with a value that is not text)".to_string()
     }
 }
-

@@ -16,16 +16,25 @@ fn threading(args: &[&str]) -> Output {
 #[test]
 fn waiting_as_json_prints_only_a_report_with_the_overlap_proved() {
     let output = threading(&["waiting", "--json", "--count", "4", "--delay-ms", "300"]);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let report = Report::from_json(&String::from_utf8_lossy(&output.stdout)).expect("JSON report");
-    let waiting = report.experiment("waiting").expect("the waiting experiment");
+    let waiting = report
+        .experiment("waiting")
+        .expect("the waiting experiment");
     let threads = waiting.find_run("4 threads").expect("a threaded run");
     assert_eq!(
         threads.get("peak in flight").and_then(|f| f.as_f64()),
         Some(4.0)
     );
     let sequential = waiting.find_run("sequential").expect("a sequential run");
-    assert_eq!(sequential.get("peak in flight").and_then(|f| f.as_f64()), Some(1.0));
+    assert_eq!(
+        sequential.get("peak in flight").and_then(|f| f.as_f64()),
+        Some(1.0)
+    );
     assert!(!waiting.claims.is_empty());
 }
 
@@ -58,8 +67,8 @@ fn bad_flags_get_clap_s_message_and_no_panic() {
 }
 
 #[test]
-fn every_experiment_id_is_accepted_as_json() {
-    for id in ["shared"] {
+fn every_experiment_id_prints_its_report_as_json() {
+    for id in threading::experiments::IDS {
         let output = threading(&[id, "--json"]);
         assert!(output.status.success(), "{id}");
         let report = Report::from_json(&String::from_utf8_lossy(&output.stdout)).expect("JSON");
@@ -81,8 +90,14 @@ fn the_probe_child_starts_the_threads_it_is_asked_for_and_reports_them() {
     assert_eq!(output.status.code(), Some(0));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.lines().any(|l| l == "started 200"), "{stdout}");
-    assert!(stdout.lines().any(|l| l.starts_with("checkpoint 150 ")), "{stdout}");
-    assert!(stdout.lines().any(|l| l.starts_with("all-started 200 ")), "{stdout}");
+    assert!(
+        stdout.lines().any(|l| l.starts_with("checkpoint 150 ")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.lines().any(|l| l.starts_with("all-started 200 ")),
+        "{stdout}"
+    );
 }
 
 #[test]

@@ -8,7 +8,10 @@ use threading::{compute, counter};
 fn fetch_add_and_a_mutex_lose_no_update() {
     let atomic = counter::fetch_add(4, 50_000);
     let locked = counter::with_mutex(4, 50_000);
-    assert_eq!((atomic.counted, atomic.expected, atomic.lost()), (200_000, 200_000, 0));
+    assert_eq!(
+        (atomic.counted, atomic.expected, atomic.lost()),
+        (200_000, 200_000, 0)
+    );
     assert_eq!((locked.counted, locked.lost()), (200_000, 0));
 }
 
@@ -33,12 +36,24 @@ fn rust_threads_and_gil_threads_compute_what_one_thread_does() {
     assert_eq!(on_threads, expected);
     for mode in [Mode::Cpython312, Mode::FreeThreaded] {
         let run = compute::under_gil(mode, "test", compute::TASKS, n, &trace);
-        let values: Vec<u64> = run.results.into_iter().map(|r| r.expect("no panic")).collect();
+        let values: Vec<u64> = run
+            .results
+            .into_iter()
+            .map(|r| r.expect("no panic"))
+            .collect();
         assert_eq!(values, expected, "{mode}");
     }
     // One lane per thread of each run, in thread order.
     let lanes = trace.lanes();
-    assert_eq!(&lanes[..4], ["Rust thread 1", "Rust thread 2", "Rust thread 3", "Rust thread 4"]);
+    assert_eq!(
+        &lanes[..4],
+        [
+            "Rust thread 1",
+            "Rust thread 2",
+            "Rust thread 3",
+            "Rust thread 4"
+        ]
+    );
 }
 
 #[test]

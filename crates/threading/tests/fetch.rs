@@ -66,7 +66,10 @@ fn results_come_back_in_the_order_of_the_urls_not_of_finishing() {
             .collect();
         let results = fetch_all_threaded(&client(), &urls);
         let urls_back: Vec<&str> = results.iter().map(|r| r.url.as_str()).collect();
-        assert_eq!(urls_back, urls.iter().map(String::as_str).collect::<Vec<_>>());
+        assert_eq!(
+            urls_back,
+            urls.iter().map(String::as_str).collect::<Vec<_>>()
+        );
         let sizes: Vec<_> = results.iter().map(|r| r.outcome.clone()).collect();
         assert_eq!(sizes, vec![Ok(301), Ok(201), Ok(101), Ok(1)]);
     });

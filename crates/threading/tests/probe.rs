@@ -52,7 +52,8 @@ fn an_aborted_child_is_read_as_a_signal_with_its_count_and_message() {
 
 #[test]
 fn a_spawn_error_is_read_with_its_count_and_exit_code() {
-    let stdout = format!("{STARTED}spawn-error 16370 Resource temporarily unavailable (os error 11)\n");
+    let stdout =
+        format!("{STARTED}spawn-error 16370 Resource temporarily unavailable (os error 11)\n");
     // A raw wait status of 2 << 8 is "exited with code 2".
     let report = parse_probe(request(), child(2 << 8, &stdout, ""));
     assert_eq!(report.ending, Ending::Exited(2));

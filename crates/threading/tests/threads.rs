@@ -57,7 +57,7 @@ fn a_panicking_thread_is_reported_from_join_and_the_others_complete() {
 
 #[test]
 fn tasks_may_borrow_from_the_caller() {
-    let words = vec!["spam".to_string(), "eggs".to_string()];
+    let words = ["spam".to_string(), "eggs".to_string()];
     let lengths = run_threads("len", words.iter().map(|w| move || w.len()));
     assert_eq!(lengths, vec![Ok(4), Ok(4)]);
 }

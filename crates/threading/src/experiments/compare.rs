@@ -73,8 +73,8 @@ fn waiting(settings: &Settings, version: &str) -> Result<Outcome, LessonError> {
     let (_, rust_threaded) = measure(|| fetch_all_threaded(&client, &urls));
     let rust_peak = server.peak_in_flight();
 
-    let mut experiment = Experiment::new("compare-waiting", "Waiting: CPython beside Rust")
-        .intro(format!(
+    let mut experiment =
+        Experiment::new("compare-waiting", "Waiting: CPython beside Rust").intro(format!(
             "{count} fetches of {} from the same local server, one after another and then one \
              thread each; {version} runs python/waiting.py.",
             seconds(delay.as_secs_f64())
@@ -85,7 +85,12 @@ fn waiting(settings: &Settings, version: &str) -> Result<Outcome, LessonError> {
             let sequential = number(json, "sequential_s");
             let threaded = number(json, "threaded_s");
             experiment = experiment
-                .run(row("CPython: sequential", sequential, json.get("sequential_cpu_s"), 1.0))
+                .run(row(
+                    "CPython: sequential",
+                    sequential,
+                    json.get("sequential_cpu_s"),
+                    1.0,
+                ))
                 .run(
                     row(
                         &format!("CPython: {count} threads"),
@@ -106,7 +111,10 @@ fn waiting(settings: &Settings, version: &str) -> Result<Outcome, LessonError> {
     }
     let rust_speedup = ratio(secs(rust_sequential.wall), secs(rust_threaded.wall));
     let experiment = experiment
-        .run(with_speedup(Run::measured("Rust: sequential", &rust_sequential), 1.0))
+        .run(with_speedup(
+            Run::measured("Rust: sequential", &rust_sequential),
+            1.0,
+        ))
         .run(
             with_speedup(
                 Run::measured(format!("Rust: {count} threads"), &rust_threaded),
@@ -149,7 +157,12 @@ fn computing(settings: &Settings, version: &str) -> Result<Outcome, LessonError>
             let threaded = number(json, "threaded_s");
             let python_speedup = ratio(sequential, threaded);
             experiment = experiment
-                .run(row("CPython: sequential", sequential, json.get("sequential_cpu_s"), 1.0))
+                .run(row(
+                    "CPython: sequential",
+                    sequential,
+                    json.get("sequential_cpu_s"),
+                    1.0,
+                ))
                 .run(row(
                     &format!("CPython: {TASKS} threads"),
                     threaded,
@@ -167,7 +180,10 @@ fn computing(settings: &Settings, version: &str) -> Result<Outcome, LessonError>
         Err(reason) => problems.push(format!("python/computing.py: {reason}")),
     }
     let experiment = experiment
-        .run(with_speedup(Run::measured("Rust: sequential", &rust_sequential), 1.0))
+        .run(with_speedup(
+            Run::measured("Rust: sequential", &rust_sequential),
+            1.0,
+        ))
         .run(with_speedup(
             Run::measured(format!("Rust: {TASKS} threads"), &rust_threads),
             rust_speedup,
@@ -206,8 +222,8 @@ fn cost(settings: &Settings, version: &str) -> Result<Outcome, LessonError> {
     })?;
 
     let label = format!("{} sleeping threads", group_thousands(many));
-    let mut experiment = Experiment::new("compare-cost", "What a thread costs: CPython beside Rust")
-        .intro(format!(
+    let mut experiment =
+        Experiment::new("compare-cost", "What a thread costs: CPython beside Rust").intro(format!(
             "Start and join one thread ({} times; the median), then start {} threads that sleep \
              until released; {version} runs python/cost.py.",
             group_thousands(samples),
@@ -218,12 +234,18 @@ fn cost(settings: &Settings, version: &str) -> Result<Outcome, LessonError> {
         Ok(json) => {
             let median = number(json, "spawn_join_median_s");
             let start_all = number(json, "start_all_s");
-            let mut many_row = Run::new(format!("CPython: {label}"), Duration::from_secs_f64(start_all));
+            let mut many_row = Run::new(
+                format!("CPython: {label}"),
+                Duration::from_secs_f64(start_all),
+            );
             if let Some(rss) = json.get("rss_bytes").and_then(Value::as_u64) {
                 many_row = many_row.figure("memory", Figure::Bytes(rss));
             }
             experiment = experiment
-                .run(Run::new("CPython: spawn + join", Duration::from_secs_f64(median)))
+                .run(Run::new(
+                    "CPython: spawn + join",
+                    Duration::from_secs_f64(median),
+                ))
                 .run(many_row)
                 .finding(format!(
                     "Start and join: CPython {}, Rust {}. {} threads: CPython {}, Rust {}.",
@@ -231,7 +253,9 @@ fn cost(settings: &Settings, version: &str) -> Result<Outcome, LessonError> {
                     seconds(secs(rust_median)),
                     group_thousands(many),
                     seconds(start_all),
-                    rust_many.checkpoint.map_or("(did not finish)".into(), |(_, s, _)| seconds(s))
+                    rust_many
+                        .checkpoint
+                        .map_or("(did not finish)".into(), |(_, s, _)| seconds(s))
                 ));
         }
         Err(reason) => problems.push(format!("python/cost.py: {reason}")),
@@ -270,7 +294,10 @@ fn run_python(script: &str, args: &[String]) -> Result<Result<Value, String>, Le
 
 /// A CPython row from its figures.
 fn row(label: &str, wall_s: f64, cpu_s: Option<&Value>, speedup: f64) -> Run {
-    let mut run = with_speedup(Run::new(label, Duration::from_secs_f64(wall_s.max(0.0))), speedup);
+    let mut run = with_speedup(
+        Run::new(label, Duration::from_secs_f64(wall_s.max(0.0))),
+        speedup,
+    );
     run.cpu_s = cpu_s.and_then(Value::as_f64);
     run
 }

@@ -41,65 +41,71 @@ pub fn run(settings: &Settings) -> Outcome {
         check(label, results, &expected, &mut problems);
     }
 
-    let mut experiment = Experiment::new("computing", "Computing: the GIL lets one thread run at a time")
-        .intro(format!(
-            "{TASKS} tasks, each a countdown of {n} steps of arithmetic (about {} on one core here).",
-            seconds(target.as_secs_f64())
-        ))
-        .intro(format!(
-            "They run one after another, then on {TASKS} plain Rust threads (no GIL), then on \
+    let mut experiment = Experiment::new(
+        "computing",
+        "Computing: the GIL lets one thread run at a time",
+    )
+    .intro(format!(
+        "{TASKS} tasks, each a countdown of {n} steps of arithmetic (about {} on one core here).",
+        seconds(target.as_secs_f64())
+    ))
+    .intro(format!(
+        "They run one after another, then on {TASKS} plain Rust threads (no GIL), then on \
              {TASKS} threads that must hold gil-sim's simulated GIL to compute, as CPython 3.12's \
              threads must, and finally with the GIL switched off, like the free-threaded 3.13t."
-        ))
-        .run(Run::measured("sequential", &sequential))
-        .run(Run::measured(format!("{TASKS} Rust threads"), &rust))
-        .run(
-            Run::measured(format!("{TASKS} threads under the GIL"), &under_gil)
-                .figure("GIL switches", Figure::Count(gil.switches)),
-        )
-        .run(Run::measured(format!("{TASKS} threads, no GIL"), &free_threaded))
-        .speedups_against("sequential")
-        .trace(trace)
-        .finding(format!(
-            "Plain Rust threads: {} than one thread, on {cores} cores.",
-            faster_or_slower(rust_speedup)
-        ))
-        .finding(format!(
-            "Under the GIL: {}, with the GIL handed from thread to thread {} times; while one \
+    ))
+    .run(Run::measured("sequential", &sequential))
+    .run(Run::measured(format!("{TASKS} Rust threads"), &rust))
+    .run(
+        Run::measured(format!("{TASKS} threads under the GIL"), &under_gil)
+            .figure("GIL switches", Figure::Count(gil.switches)),
+    )
+    .run(Run::measured(
+        format!("{TASKS} threads, no GIL"),
+        &free_threaded,
+    ))
+    .speedups_against("sequential")
+    .trace(trace)
+    .finding(format!(
+        "Plain Rust threads: {} than one thread, on {cores} cores.",
+        faster_or_slower(rust_speedup)
+    ))
+    .finding(format!(
+        "Under the GIL: {}, with the GIL handed from thread to thread {} times; while one \
              thread computed, the others waited for the lock.",
-            faster_or_slower(gil_speedup),
-            gil.switches
-        ))
-        .finding(format!(
-            "The same Python threads with no GIL: {}.",
-            faster_or_slower(free_speedup)
-        ))
-        .claim(Claim::new(
-            "CPU-bound work gains nothing from Python threads: four 2 s tasks still take about 8 s.",
-            format!(
-                "Under the simulated GIL, {TASKS} threads ran at {gil_speedup:.2}× the speed of \
+        faster_or_slower(gil_speedup),
+        gil.switches
+    ))
+    .finding(format!(
+        "The same Python threads with no GIL: {}.",
+        faster_or_slower(free_speedup)
+    ))
+    .claim(Claim::new(
+        "CPU-bound work gains nothing from Python threads: four 2 s tasks still take about 8 s.",
+        format!(
+            "Under the simulated GIL, {TASKS} threads ran at {gil_speedup:.2}× the speed of \
                  one thread ({} for {TASKS} × {}).",
-                seconds(wall(&under_gil)),
-                seconds(target.as_secs_f64())
-            ),
-            if gil_speedup < 1.2 {
-                Verdict::Holds
-            } else {
-                Verdict::DoesNotHold
-            },
-        ))
-        .claim(Claim::new(
-            "Threads are the wrong tool for computing: use processes.",
-            format!(
-                "True for CPython with its GIL; Rust threads ran {rust_speedup:.2}× faster on \
+            seconds(wall(&under_gil)),
+            seconds(target.as_secs_f64())
+        ),
+        if gil_speedup < 1.2 {
+            Verdict::Holds
+        } else {
+            Verdict::DoesNotHold
+        },
+    ))
+    .claim(Claim::new(
+        "Threads are the wrong tool for computing: use processes.",
+        format!(
+            "True for CPython with its GIL; Rust threads ran {rust_speedup:.2}× faster on \
                  {cores} cores. The limit is the lock, not threads."
-            ),
-            if rust_speedup > 1.5 {
-                Verdict::Partly
-            } else {
-                Verdict::Holds
-            },
-        ));
+        ),
+        if rust_speedup > 1.5 {
+            Verdict::Partly
+        } else {
+            Verdict::Holds
+        },
+    ));
     for problem in &problems {
         experiment = experiment.finding(format!("✗ {problem}"));
     }

@@ -71,7 +71,10 @@ pub fn run(settings: &Settings) -> Result<Outcome, LessonError> {
              for a whole child.",
         )
         .run(Run::new(
-            format!("spawn + join (median of {})", group_thousands(samples as u64)),
+            format!(
+                "spawn + join (median of {})",
+                group_thousands(samples as u64)
+            ),
             spawn_join,
         ))
         .run(checkpoint_row(&short_of_it))
@@ -87,9 +90,9 @@ pub fn run(settings: &Settings) -> Result<Outcome, LessonError> {
         .finding(many_finding(&short_of_it));
     experiment = experiment.finding(limit_finding(&into_the_limit, tightest.as_ref()));
     for limit in &limits {
-        let allows = limit
-            .allows
-            .map_or("does not bind".to_string(), |n| format!("allows ≈ {}", group_thousands(n)));
+        let allows = limit.allows.map_or("does not bind".to_string(), |n| {
+            format!("allows ≈ {}", group_thousands(n))
+        });
         experiment = experiment.finding(format!("  {}: {}; {allows}", limit.name, limit.setting));
     }
     experiment = experiment.finding(format!(

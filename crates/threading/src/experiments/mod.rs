@@ -70,10 +70,7 @@ pub enum LessonError {
     #[error("could not build the HTTP client: {0}")]
     Client(#[from] crate::FetchError),
     #[error("could not run the thread probe ({exe}) as a child process: {source}")]
-    Probe {
-        exe: String,
-        source: std::io::Error,
-    },
+    Probe { exe: String, source: std::io::Error },
     #[error("could not run python3: {0}")]
     Python(std::io::Error),
 }

@@ -11,7 +11,7 @@ use crate::counter::{self, Count};
 pub const THREADS: usize = 4;
 
 pub fn run(settings: &Settings) -> Outcome {
-    let increments: u64 = settings.size(250_000, 5_000_000);
+    let increments: u64 = settings.size(1_000_000, 10_000_000);
     let (racy, racy_time) = measure(|| counter::load_then_store(THREADS, increments));
     let (atomic, atomic_time) = measure(|| counter::fetch_add(THREADS, increments));
     let (locked, locked_time) = measure(|| counter::with_mutex(THREADS, increments));

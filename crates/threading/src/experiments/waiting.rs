@@ -78,7 +78,12 @@ pub fn run(settings: &Settings) -> Result<Outcome, LessonError> {
              every URL gets its own thread, like `threading.Thread(target=fetch, args=(url,))`.",
         )
         .run(run("sequential", &sequential, &one_by_one, sequential_peak))
-        .run(run(&format!("{n} threads"), &threaded, &together, threaded_peak))
+        .run(run(
+            &format!("{n} threads"),
+            &threaded,
+            &together,
+            threaded_peak,
+        ))
         .speedups_against("sequential")
         .trace(trace)
         .finding(format!(
@@ -110,7 +115,14 @@ pub fn run(settings: &Settings) -> Result<Outcome, LessonError> {
         }
     }
     if server.is_some() {
-        experiment = with_claims(experiment, n, delay_s, &sequential, &threaded, threaded_peak);
+        experiment = with_claims(
+            experiment,
+            n,
+            delay_s,
+            &sequential,
+            &threaded,
+            threaded_peak,
+        );
     }
     Ok(Outcome {
         experiment,

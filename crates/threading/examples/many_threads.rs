@@ -1,0 +1,51 @@
+//! 10,000 threads that sleep at once: how long they take to start, and what memory they use.
+//!
+//! Python: 10,000 `threading.Thread(target=event.wait)`. The article says this crashes or
+//! crawls; measure it. (To find where it really stops, run the lesson's `cost` experiment: it
+//! probes in a child process, because past ~16,000 threads std may abort the whole process.)
+//! Run it with `cargo run -p threading --example many_threads`.
+
+use std::sync::Barrier;
+use std::thread;
+use std::time::Instant;
+
+const THREADS: usize = 10_000;
+
+fn main() {
+    // ANCHOR: many
+    // Every thread waits at the barrier until all of them (and main) have arrived, so at that
+    // moment all 10,000 exist and sleep, using no CPU.
+    let all_here = Barrier::new(THREADS + 1);
+    let started = Instant::now();
+    thread::scope(|s| {
+        for i in 0..THREADS {
+            let spawned = thread::Builder::new().spawn_scoped(s, || {
+                all_here.wait();
+            });
+            if let Err(error) = spawned {
+                // The others would wait at the barrier forever: end the process instead.
+                eprintln!("thread {i} could not start: {error}");
+                std::process::exit(1);
+            }
+        }
+        all_here.wait();
+        println!("{THREADS} threads alive after {:?}", started.elapsed());
+        println!("resident memory now: {} MiB", resident_mib());
+    });
+    println!("and all joined after {:?}", started.elapsed());
+    // ANCHOR_END: many
+}
+
+/// VmRSS from /proc/self/status (Linux); 0 where there is none.
+fn resident_mib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|status| {
+            let line = status
+                .lines()
+                .find(|l| l.starts_with("VmRSS:"))?
+                .to_string();
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        })
+        .map_or(0, |kib| kib / 1024)
+}
