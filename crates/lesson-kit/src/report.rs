@@ -177,10 +177,20 @@ impl Experiment {
 
 /// How many times faster than the baseline: `baseline_s / this_s` (0 when `this_s` is not positive).
 pub fn speedup(baseline_s: f64, this_s: f64) -> f64 {
-    if this_s > 0.0 {
-        baseline_s / this_s
+    ratio(baseline_s, this_s)
+}
+
+/// `a / b`, or 0 when `b` is not positive: speedups, slowdowns and "× one delay" without a NaN.
+pub fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { 0.0 }
+}
+
+/// A speedup in words: `1.98` → "1.98× faster", `0.5` → "2.00× slower".
+pub fn faster_or_slower(speedup: f64) -> String {
+    if speedup >= 1.0 {
+        format!("{speedup:.2}× faster")
     } else {
-        0.0
+        format!("{:.2}× slower", 1.0 / speedup.max(1e-9))
     }
 }
 

@@ -15,6 +15,7 @@ pub mod published;
 use std::thread;
 use std::time::Duration;
 
+pub use lesson_kit::report::{faster_or_slower, ratio};
 use lesson_kit::{Experiment, Measurement, Trace, measure};
 
 use crate::model::{ModelConfig, calibrate};
@@ -120,23 +121,9 @@ pub fn countdown_threads(mode: Mode, interval: Duration, threads: usize, n: u64)
     })
 }
 
-/// "a× faster" / "a× slower", for findings.
-pub fn faster_or_slower(speedup: f64) -> String {
-    if speedup >= 1.0 {
-        format!("{speedup:.2}× faster")
-    } else {
-        format!("{:.2}× slower", 1.0 / speedup.max(1e-9))
-    }
-}
-
 /// Seconds of a `Duration`, as the renderers want them.
 pub fn secs(d: Duration) -> f64 {
     d.as_secs_f64()
-}
-
-/// A ratio `a / b`, 0 when `b` is 0.
-pub fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { 0.0 }
 }
 
 /// The model's rows are labelled like the measured ones, with this prefix.

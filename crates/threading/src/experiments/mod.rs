@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use lesson_kit::Experiment;
+pub use lesson_kit::report::{faster_or_slower, ratio};
 
 /// The experiments' ids, in the tour's order: what `cargo run -p threading -- <id>` accepts.
 pub const IDS: [&str; 4] = ["waiting", "computing", "shared", "cost"];
@@ -73,20 +74,6 @@ pub enum LessonError {
     Probe { exe: String, source: std::io::Error },
     #[error("could not run python3: {0}")]
     Python(std::io::Error),
-}
-
-/// `a / b`, 0 when `b` is 0: speedups and ratios for findings.
-pub fn ratio(a: f64, b: f64) -> f64 {
-    if b > 0.0 { a / b } else { 0.0 }
-}
-
-/// "1.98× faster" or "1.50× slower".
-pub fn faster_or_slower(speedup: f64) -> String {
-    if speedup >= 1.0 {
-        format!("{speedup:.2}× faster")
-    } else {
-        format!("{:.2}× slower", 1.0 / speedup.max(1e-9))
-    }
 }
 
 /// Seconds as the renderers print them (`301.2 ms`).
