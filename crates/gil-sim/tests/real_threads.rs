@@ -2,22 +2,15 @@
 //! No test here looks at a clock: each runs its work on a helper thread and waits for the answer
 //! with a timeout, so a deadlock fails the test instead of hanging it.
 
-use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
 use gil_sim::{Interpreter, Mode, Python, sys, work};
-use lesson_kit::{DelayServer, State, Trace};
+use lesson_kit::{DelayServer, State, Trace, finish_within};
 
 /// Runs `job` on its own thread and fails the test if it has not finished within 20 s.
 fn within_timeout<T: Send + 'static>(what: &str, job: impl FnOnce() -> T + Send + 'static) -> T {
-    let (done, result) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = done.send(job());
-    });
-    result
-        .recv_timeout(Duration::from_secs(20))
-        .unwrap_or_else(|_| panic!("{what}: no answer within 20 s (a deadlock?)"))
+    finish_within(what, Duration::from_secs(20), job)
 }
 
 /// `threads` threads each run `countdown(n)` attached to one interpreter; returns their results

@@ -13,6 +13,7 @@
 //! Each lesson crate (`gil-sim`, `threading`, …) depends on this one; none has a timer, a server
 //! or a table printer of its own.
 
+pub mod deadline;
 pub mod measure;
 pub mod output;
 pub mod render;
@@ -20,6 +21,7 @@ pub mod report;
 pub mod server;
 pub mod trace;
 
+pub use deadline::finish_within;
 pub use measure::{Measurement, measure};
 pub use output::{Output, OutputArgs};
 pub use report::{Claim, Experiment, Figure, Machine, Report, Run, Verdict};

@@ -3,29 +3,15 @@
 //! No test reads a stopwatch: overlap is proved by the server's count of requests in flight.
 
 use std::net::TcpListener;
-use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
-use lesson_kit::DelayServer;
+use lesson_kit::{DelayServer, finish_within};
 use threading::{Client, FetchError, FetchResult, fetch_all_sequential, fetch_all_threaded};
 
 /// Runs `test` on its own thread and fails if it takes longer than a minute: a test of threads
 /// that deadlocked would otherwise hang the whole suite.
 fn with_timeout<T: Send + 'static>(test: impl FnOnce() -> T + Send + 'static) -> T {
-    let (done, finished) = mpsc::channel();
-    let runner = thread::spawn(move || {
-        let _ = done.send(test());
-    });
-    match finished.recv_timeout(Duration::from_secs(60)) {
-        Ok(value) => value,
-        // The test panicked: pass its own panic on, with its message.
-        Err(mpsc::RecvTimeoutError::Disconnected) => match runner.join() {
-            Err(panic) => std::panic::resume_unwind(panic),
-            Ok(()) => unreachable!("the runner sends before it ends"),
-        },
-        Err(mpsc::RecvTimeoutError::Timeout) => panic!("the test did not finish within a minute"),
-    }
+    finish_within("this test", Duration::from_secs(60), test)
 }
 
 fn client() -> Client {

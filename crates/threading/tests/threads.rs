@@ -1,19 +1,12 @@
 //! `run_threads`: every task's value in order, and a panic reported from `join`, not spread.
 
-use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
+use lesson_kit::finish_within;
 use threading::{ThreadError, run_threads};
 
 fn with_timeout<T: Send + 'static>(test: impl FnOnce() -> T + Send + 'static) -> T {
-    let (done, finished) = mpsc::channel();
-    thread::spawn(move || {
-        let _ = done.send(test());
-    });
-    finished
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the test finished within a minute")
+    finish_within("this test", Duration::from_secs(60), test)
 }
 
 #[test]
