@@ -60,3 +60,23 @@ fn the_cache_key_follows_the_lesson_its_local_deps_and_the_lockfile() {
         seen.last().expect("one")
     );
 }
+
+/// The root `cargo test` runs only the workspace's default members, which are listed by hand: a
+/// lesson missing from the list would have its tests silently skipped.
+#[test]
+fn every_lesson_of_this_workspace_is_a_default_member() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let workspace = Workspace::new(&root);
+    let manifest = fs::read_to_string(root.join("Cargo.toml")).expect("the root Cargo.toml");
+    let lessons = workspace.lessons().expect("lists the lessons");
+    assert!(lessons.contains(&"threading".to_string()), "{lessons:?}");
+    for lesson in lessons {
+        assert!(
+            manifest
+                .lines()
+                .any(|line| line.trim() == format!("\"crates/{lesson}\",")),
+            "crates/{lesson} is a lesson but not in default-members of the root Cargo.toml: \
+             `cargo test` would skip its tests"
+        );
+    }
+}
