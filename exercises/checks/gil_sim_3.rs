@@ -12,11 +12,8 @@ use gil_sim::{Interpreter, Mode, work};
 use crate::harness::run_check;
 use crate::target::gil_sim_3::run_native_on_threads;
 
-// ANCHOR: hint
-const HINT: &str = "call the native function inside `py.detach(|| native(i))`: the thread drops \
-    the GIL for the call and takes it back afterwards, as a C extension does with \
-    Py_BEGIN_ALLOW_THREADS around its computation.";
-// ANCHOR_END: hint
+// The hint is printed when a check fails, and shown in the book under the exercise.
+const HINT: &str = include_str!("../hints/gil_sim_3.md");
 
 const THREADS: usize = 3;
 

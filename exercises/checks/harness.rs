@@ -25,6 +25,8 @@ pub fn run_check(exercise: &str, hint: &str, check: impl FnOnce() + Send + 'stat
     if let Err(error) = worker {
         panic!("{exercise}: could not start the check's thread: {error}");
     }
+    // The hint is a Markdown paragraph (the book shows it too): keep its lines under "hint:".
+    let hint = hint.trim_end().replace('\n', "\n        ");
     match finished.recv_timeout(TIME_LIMIT) {
         Ok(()) => {}
         Err(mpsc::RecvTimeoutError::Timeout) => panic!(

@@ -8,11 +8,8 @@ use lesson_kit::DelayServer;
 use crate::harness::run_check;
 use crate::target::threading_1::fetch_all;
 
-// ANCHOR: hint
-const HINT: &str = "spawn every thread before you join any: a join inside the loop that spawns \
-    waits for each fetch in turn, which is sequential again. `std::thread::scope` lets the threads \
-    borrow the client; keep the JoinHandles in a Vec and join them in order.";
-// ANCHOR_END: hint
+// The hint is printed when a check fails, and shown in the book under the exercise.
+const HINT: &str = include_str!("../hints/threading_1.md");
 
 fn server() -> DelayServer {
     DelayServer::start().expect("the check's local server starts")

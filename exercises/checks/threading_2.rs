@@ -7,12 +7,8 @@ use lesson_kit::DelayServer;
 use crate::harness::run_check;
 use crate::target::threading_2::fetch_bounded;
 
-// ANCHOR: hint
-const HINT: &str = "start exactly `max_in_flight` worker threads, not one per URL. Each worker \
-    loops: take the next index from a shared `AtomicUsize` with `fetch_add(1, ...)`, stop when it \
-    is past the end, fetch, and send `(index, result)` down an `mpsc` channel; afterwards, put each \
-    result back at its index.";
-// ANCHOR_END: hint
+// The hint is printed when a check fails, and shown in the book under the exercise.
+const HINT: &str = include_str!("../hints/threading_2.md");
 
 fn server() -> DelayServer {
     DelayServer::start().expect("the check's local server starts")

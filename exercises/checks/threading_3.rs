@@ -6,10 +6,8 @@ use std::thread;
 use crate::harness::run_check;
 use crate::target::threading_3::{SharedCounter, count_with_threads};
 
-// ANCHOR: hint
-const HINT: &str = "`self.count.fetch_add(1, Ordering::Relaxed)` reads, adds and writes in one \
-    indivisible step. For `count_with_threads`, create one counter and let scoped threads borrow it.";
-// ANCHOR_END: hint
+// The hint is printed when a check fails, and shown in the book under the exercise.
+const HINT: &str = include_str!("../hints/threading_3.md");
 
 #[test]
 fn no_update_is_lost_when_eight_threads_race() {
