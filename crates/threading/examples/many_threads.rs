@@ -9,6 +9,9 @@ use std::sync::Barrier;
 use std::thread;
 use std::time::Instant;
 
+use lesson_kit::report::format_bytes;
+use threading::limits::rss_now_bytes;
+
 const THREADS: usize = 10_000;
 
 fn main() {
@@ -30,22 +33,11 @@ fn main() {
         }
         all_here.wait();
         println!("{THREADS} threads alive after {:?}", started.elapsed());
-        println!("resident memory now: {} MiB", resident_mib());
+        match rss_now_bytes() {
+            Some(bytes) => println!("resident memory now: {}", format_bytes(bytes)),
+            None => println!("resident memory: not readable on this system"),
+        }
     });
     println!("and all joined after {:?}", started.elapsed());
     // ANCHOR_END: many
-}
-
-/// VmRSS from /proc/self/status (Linux); 0 where there is none.
-fn resident_mib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|status| {
-            let line = status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))?
-                .to_string();
-            line.split_whitespace().nth(1)?.parse::<u64>().ok()
-        })
-        .map_or(0, |kib| kib / 1024)
 }
