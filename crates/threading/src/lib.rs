@@ -5,7 +5,7 @@
 //! thread lets go of it while it waits for I/O. This lesson measures what follows from that, with
 //! Rust threads standing in for Python's:
 //!
-//! 1. **Waiting** ([`fetch`]): fetching N URLs one after another takes N delays; on N threads it
+//! 1. **Waiting** ([`fetch`](mod@fetch)): fetching N URLs one after another takes N delays; on N threads it
 //!    takes about one, because waiting threads overlap. The local server counts how many requests
 //!    it had in flight at once: that count, not a stopwatch, proves the overlap.
 //! 2. **Computing** ([`compute`]): four CPU-bound tasks on Rust threads run on every core, since
