@@ -185,19 +185,7 @@ fn one_round(context: &Context, server: &DelayServer) -> Result<Vec<Row>, Compar
     );
     let ours = cpu_bound::run(context);
     let threads_label = format!("{} threads, GIL", cpu_bound::TASKS);
-    rows.push(Row {
-        label: format!("cpu-bound: speedup of {threads_label}"),
-        cpython_wall: thr,
-        cpython: ratio(seq, thr),
-        gil_sim: ratio(
-            figure(&ours, "sequential", None),
-            figure(&ours, &threads_label, None),
-        ),
-        model: ratio(
-            figure(&ours, "sequential", Some(MODEL_COLUMN)),
-            figure(&ours, &threads_label, Some(MODEL_COLUMN)),
-        ),
-    });
+    rows.push(speedup_row("cpu-bound", (seq, thr), &ours, &threads_label));
 
     // 2. io-bound: the speedup of one thread per download.
     let (downloads, delay) = io_bound::sizes(context);
@@ -216,19 +204,7 @@ fn one_round(context: &Context, server: &DelayServer) -> Result<Vec<Row>, Compar
     );
     let ours = io_bound::run(context)?;
     let threads_label = format!("{downloads} threads, GIL released");
-    rows.push(Row {
-        label: format!("io-bound: speedup of {threads_label}"),
-        cpython_wall: thr,
-        cpython: ratio(seq, thr),
-        gil_sim: ratio(
-            figure(&ours, "sequential", None),
-            figure(&ours, &threads_label, None),
-        ),
-        model: ratio(
-            figure(&ours, "sequential", Some(MODEL_COLUMN)),
-            figure(&ours, &threads_label, Some(MODEL_COLUMN)),
-        ),
-    });
+    rows.push(speedup_row("io-bound", (seq, thr), &ours, &threads_label));
 
     // 3. convoy: how much slower each request is next to a CPU-bound thread.
     let requests = convoy::requests(context);
@@ -294,6 +270,24 @@ fn one_round(context: &Context, server: &DelayServer) -> Result<Vec<Row>, Compar
     }
 
     Ok(rows)
+}
+
+/// A row for a speedup: CPython's threads against its loop, beside gil-sim's measured and modelled
+/// runs labelled `sequential` and `threads_label`.
+fn speedup_row(kind: &str, (seq, thr): (f64, f64), ours: &Experiment, threads_label: &str) -> Row {
+    Row {
+        label: format!("{kind}: speedup of {threads_label}"),
+        cpython_wall: thr,
+        cpython: ratio(seq, thr),
+        gil_sim: ratio(
+            figure(ours, "sequential", None),
+            figure(ours, threads_label, None),
+        ),
+        model: ratio(
+            figure(ours, "sequential", Some(MODEL_COLUMN)),
+            figure(ours, threads_label, Some(MODEL_COLUMN)),
+        ),
+    }
 }
 
 /// Row by row, the median of each figure over the rounds.
