@@ -5,25 +5,35 @@
 //! - [`measure`](mod@measure): wall time, CPU time and peak memory of a closure or a child process.
 //! - [`Trace`]: who was doing what and when (running, waiting for the GIL, waiting for I/O…),
 //!   recorded from threads, tokio tasks or child processes.
-//! - [`Report`]: a lesson's experiments, runs, traces, findings and the article's claims tested;
-//!   every lesson prints it as JSON with `--json`.
+//! - [`Tour`]: everything around a lesson's experiments, once for every lesson: each experiment is
+//!   a `measure` function (typed figures) and a `report` function (an [`Outcome`]); the tour owns
+//!   the flags, choosing experiments, the busy-machine check, the Python twins and the exit status.
+//! - [`Samples`] and [`alternate`]: timed figures measured several times, taking turns, reported
+//!   as a median and a range; [`busy`] says whether the machine was quiet enough to judge them.
+//! - [`Report`]: a lesson's outcomes: runs, traces, findings and claims, each claim with its
+//!   [`Source`] and a [`Verdict`]; every lesson prints it as JSON with `--json`.
 //! - [`render`]: the terminal (timeline + table), SVG and Markdown renderers of a `Report`.
-//! - [`Output`]: what a lesson's `main` uses to show each experiment as it finishes.
 //!
 //! Each lesson crate (`gil-sim`, `threading`, …) depends on this one; none has a timer, a server
 //! or a table printer of its own.
 
+pub mod busy;
 pub mod deadline;
+pub mod limits;
 pub mod measure;
-pub mod output;
 pub mod render;
 pub mod report;
+pub mod samples;
 pub mod server;
+pub mod tour;
 pub mod trace;
+pub mod twin;
 
 pub use deadline::finish_within;
 pub use measure::{Measurement, measure};
-pub use output::{Output, OutputArgs};
-pub use report::{Claim, Experiment, Figure, Machine, Report, Run, Verdict};
+pub use report::{Claim, Figure, Machine, Outcome, Report, Run, Source, Verdict};
+pub use samples::{Samples, Timing, Unit, alternate};
+pub use tour::{Settings, Tour, child_command};
+pub use twin::{TwinError, Twins};
 pub use server::{DelayServer, ServerError};
 pub use trace::{Clock, Lane, Span, State, Trace, TraceData};

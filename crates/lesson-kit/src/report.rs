@@ -1,17 +1,20 @@
 //! `Report`: what a lesson measured, in one format that everything reads.
 //!
-//! A lesson's tour runs experiments; each [`Experiment`] holds its [`Run`]s (one row of the table
-//! each), an optional [`Trace`] (the timeline), the findings it drew from its own figures, and the
-//! article's claims it put to the test. The terminal, the book, the Python comparison and the tests
+//! A lesson's tour runs experiments; each one's [`Outcome`] holds its [`Run`]s (one row of the table
+//! each, with the median and range of its repeated samples), an optional [`Trace`] (the timeline),
+//! the findings it drew from its own figures, and the [`Claim`]s it put to the test, each with its
+//! [`Source`] and a [`Verdict`] decided from every sample. The terminal, the book, the Python comparison and the tests
 //! all read this one type, printed as JSON by every lesson's `--json` flag. No lesson formats its own
 //! tables: the renderers in [`crate::render`] do.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::measure::Measurement;
+use crate::samples::{Samples, Timing, Unit};
 use crate::trace::Trace;
 
 /// Everything one run of a lesson measured.
@@ -22,7 +25,10 @@ pub struct Report {
     pub title: String,
     /// The machine the figures were measured on: they mean nothing without it.
     pub machine: Machine,
-    pub experiments: Vec<Experiment>,
+    pub experiments: Vec<Outcome>,
+    /// Why the machine looked busy during any experiment; `None` when it looked quiet throughout.
+    #[serde(default)]
+    pub busy: Option<String>,
 }
 
 impl Report {
@@ -32,11 +38,12 @@ impl Report {
             title: title.into(),
             machine: Machine::this(),
             experiments: Vec::new(),
+            busy: None,
         }
     }
 
     /// The experiment with this id, if the report has it.
-    pub fn experiment(&self, id: &str) -> Option<&Experiment> {
+    pub fn experiment(&self, id: &str) -> Option<&Outcome> {
         self.experiments.iter().find(|e| e.id == id)
     }
 
@@ -103,9 +110,12 @@ fn cpu_model() -> Option<String> {
         .map(|name| name.split_whitespace().collect::<Vec<_>>().join(" "))
 }
 
-/// One experiment of a lesson: a question, the runs that answer it, and what they showed.
+/// What one experiment showed: the question, the runs that answer it, and what they mean.
+///
+/// An experiment's `report` function writes it from the experiment's figures; the tour adds the
+/// machine's state. The terminal and the book draw it; `--json` prints it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Experiment {
+pub struct Outcome {
     /// Short and stable: the name a learner types to run just this experiment, and the book's key.
     pub id: String,
     pub title: String,
@@ -116,13 +126,20 @@ pub struct Experiment {
     pub trace: Option<Trace>,
     /// What the figures say, written from the figures (never fixed text about outcomes).
     pub findings: Vec<String>,
-    /// The article's claims this experiment tested, with the verdict on this machine.
+    /// The claims this experiment tested, with the verdict on this machine.
     pub claims: Vec<Claim>,
+    /// What went wrong (a URL that failed, a worker that died): each is shown, and the lesson
+    /// exits non-zero. Empty when everything worked.
+    #[serde(default)]
+    pub problems: Vec<String>,
+    /// Why the machine looked busy while this experiment ran; `None` when it looked quiet.
+    #[serde(default)]
+    pub busy: Option<String>,
 }
 
-impl Experiment {
+impl Outcome {
     pub fn new(id: impl Into<String>, title: impl Into<String>) -> Self {
-        Experiment {
+        Outcome {
             id: id.into(),
             title: title.into(),
             intro: Vec::new(),
@@ -130,6 +147,8 @@ impl Experiment {
             trace: None,
             findings: Vec::new(),
             claims: Vec::new(),
+            problems: Vec::new(),
+            busy: None,
         }
     }
 
@@ -158,29 +177,44 @@ impl Experiment {
         self
     }
 
+    pub fn problem(mut self, line: impl Into<String>) -> Self {
+        self.problems.push(line.into());
+        self
+    }
+
     /// The run with this label, if there is one.
     pub fn find_run(&self, label: &str) -> Option<&Run> {
         self.runs.iter().find(|r| r.label == label)
     }
 
-    /// Sets every run's speedup to `baseline's wall time / its wall time`. A missing baseline
-    /// leaves the speedups unset.
+    /// Sets every run's speedup to the baseline's wall time over its own, sample by sample (the
+    /// samples were measured in turns, so each pair ran side by side). A missing baseline leaves
+    /// the speedups unset.
     pub fn speedups_against(mut self, baseline_label: &str) -> Self {
-        if let Some(baseline) = self.find_run(baseline_label).map(|r| r.wall_s) {
+        if let Some(baseline) = self.find_run(baseline_label).map(Run::wall) {
             for run in &mut self.runs {
-                run.speedup = Some(speedup(baseline, run.wall_s));
+                run.speedup = Some(Samples::ratios(&baseline, &run.wall()));
             }
         }
         self
     }
+
+    /// Records that the machine was busy while the experiment ran: every verdict decided from
+    /// timings becomes `unclear`, with the reason. Verdicts on counts (requests in flight, lost
+    /// updates) stand: a busy machine does not change what was counted.
+    pub fn on_busy_machine(mut self, reason: &str) -> Self {
+        for claim in self.claims.iter_mut().filter(|c| c.timed) {
+            if claim.verdict != Verdict::Unclear {
+                claim.verdict = Verdict::Unclear;
+                claim.reason = Some(format!("this machine was busy: {reason}"));
+            }
+        }
+        self.busy = Some(reason.to_string());
+        self
+    }
 }
 
-/// How many times faster than the baseline: `baseline_s / this_s` (0 when `this_s` is not positive).
-pub fn speedup(baseline_s: f64, this_s: f64) -> f64 {
-    ratio(baseline_s, this_s)
-}
-
-/// `a / b`, or 0 when `b` is not positive: speedups, slowdowns and "× one delay" without a NaN.
+/// `a / b`, or 0 when `b` is not positive: slowdowns and "× one delay" without a NaN.
 pub fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { 0.0 }
 }
@@ -198,37 +232,54 @@ pub fn faster_or_slower(speedup: f64) -> String {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Run {
     pub label: String,
-    /// Wall-clock seconds (virtual seconds for a model's run).
+    /// The median wall-clock seconds of the samples (virtual seconds for a model's run).
     pub wall_s: f64,
-    /// CPU seconds (user + system), where they were measured.
+    pub wall_min_s: f64,
+    pub wall_max_s: f64,
+    /// Every sample's wall-clock seconds, in the order they were measured.
+    pub samples: Vec<f64>,
+    /// The median CPU seconds (user + system), where they were measured.
     pub cpu_s: Option<f64>,
-    /// Against the experiment's baseline run; see [`Experiment::speedups_against`].
-    pub speedup: Option<f64>,
+    /// Against the experiment's baseline run; see [`Outcome::speedups_against`].
+    pub speedup: Option<Samples>,
     /// Anything else worth a column, in the order the columns appear.
     pub figures: Vec<(String, Figure)>,
 }
 
 impl Run {
+    /// A run measured once (or computed, like a model's prediction).
     pub fn new(label: impl Into<String>, wall: Duration) -> Self {
+        Run::timed(
+            label,
+            &Timing {
+                wall: Samples::seconds([wall]),
+                cpu: None,
+            },
+        )
+    }
+
+    /// A run from its repeated measurements: the median wall and CPU time, and the spread.
+    pub fn timed(label: impl Into<String>, timing: &Timing) -> Self {
         Run {
             label: label.into(),
-            wall_s: wall.as_secs_f64(),
-            cpu_s: None,
+            wall_s: timing.wall.median(),
+            wall_min_s: timing.wall.min(),
+            wall_max_s: timing.wall.max(),
+            samples: timing.wall.values.clone(),
+            cpu_s: timing.cpu.as_ref().map(Samples::median),
             speedup: None,
             figures: Vec::new(),
         }
     }
 
-    /// A run from a [`Measurement`]: its wall time and, where known, its CPU time.
+    /// A run from one [`Measurement`]: its wall time and, where known, its CPU time.
     pub fn measured(label: impl Into<String>, measurement: &Measurement) -> Self {
-        let mut run = Run::new(label, measurement.wall);
-        run.cpu_s = measurement.cpu.map(|cpu| cpu.as_secs_f64());
-        run
+        Run::timed(label, &Timing::of(std::slice::from_ref(measurement)))
     }
 
-    pub fn cpu(mut self, cpu: Duration) -> Self {
-        self.cpu_s = Some(cpu.as_secs_f64());
-        self
+    /// The wall-time samples.
+    pub fn wall(&self) -> Samples {
+        Samples::new(Unit::Seconds, self.samples.iter().copied())
     }
 
     pub fn figure(mut self, name: impl Into<String>, value: Figure) -> Self {
@@ -251,7 +302,8 @@ pub enum Figure {
     Bytes(u64),
     /// A multiplier, shown as `1.98×`.
     Ratio(f64),
-    Percent(f64),
+    /// A figure measured several times: its median and range, `1.98× (1.90–2.02×)`.
+    Spread(Samples),
     Text(String),
 }
 
@@ -260,7 +312,8 @@ impl Figure {
     pub fn as_f64(&self) -> Option<f64> {
         match *self {
             Figure::Count(n) | Figure::Bytes(n) => Some(n as f64),
-            Figure::Seconds(x) | Figure::Ratio(x) | Figure::Percent(x) => Some(x),
+            Figure::Seconds(x) | Figure::Ratio(x) => Some(x),
+            Figure::Spread(ref samples) => Some(samples.median()),
             Figure::Text(_) => None,
         }
     }
@@ -273,7 +326,7 @@ impl fmt::Display for Figure {
             Figure::Seconds(s) => write!(f, "{}", format_seconds(*s)),
             Figure::Bytes(b) => write!(f, "{}", format_bytes(*b)),
             Figure::Ratio(r) => write!(f, "{r:.2}×"),
-            Figure::Percent(p) => write!(f, "{p:.1} %"),
+            Figure::Spread(samples) => write!(f, "{samples}"),
             Figure::Text(t) => write!(f, "{t}"),
         }
     }
@@ -324,22 +377,126 @@ pub fn group_thousands(n: u64) -> String {
     out
 }
 
-/// One of the article's claims, put to the test on this machine.
+/// A claim put to the test on this machine: what is said, who says it, what was measured here and
+/// the verdict.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Claim {
     /// The claim, in our words (we quote none of the article's sentences).
     pub claim: String,
+    /// Where the claim comes from.
+    pub source: Source,
     /// What this machine measured, with the figure.
     pub measured: String,
     pub verdict: Verdict,
+    /// Why the verdict is `unclear` (the runs disagreed, the machine was busy); `None` otherwise.
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// Whether the verdict was decided from timings, which a busy machine makes unreliable (a
+    /// verdict on a count, such as requests in flight or lost updates, is not).
+    #[serde(default)]
+    pub timed: bool,
 }
 
 impl Claim {
-    pub fn new(claim: impl Into<String>, measured: impl Into<String>, verdict: Verdict) -> Self {
+    /// A claim from `source`, not yet measured: follow with [`Claim::measured`] and one of
+    /// [`Claim::judge`], [`Claim::judge_each`] or [`Claim::verdict`].
+    pub fn new(claim: impl Into<String>, source: Source) -> Self {
         Claim {
             claim: claim.into(),
-            measured: measured.into(),
-            verdict,
+            source,
+            measured: String::new(),
+            verdict: Verdict::Unclear,
+            reason: Some("not measured".into()),
+            timed: false,
+        }
+    }
+
+    /// What this machine measured, in words with the figures.
+    pub fn measured(mut self, measured: impl Into<String>) -> Self {
+        self.measured = measured.into();
+        self
+    }
+
+    /// The verdict of a claim about something counted, not timed (it stands on a busy machine).
+    pub fn verdict(mut self, verdict: Verdict) -> Self {
+        self.verdict = verdict;
+        self.reason = None;
+        self.timed = false;
+        self
+    }
+
+    /// The verdict of a timed claim: `classify` judges each sample, and the verdict is the one
+    /// every sample agrees on; when they disagree it is `unclear`, naming the spread.
+    pub fn judge(self, samples: &Samples, classify: impl Fn(f64) -> Verdict) -> Self {
+        let range = samples.range();
+        self.judge_each(samples.values.iter().map(|&v| classify(v)), &range)
+    }
+
+    /// The verdict of a timed claim judged sample by sample elsewhere: the one every verdict agrees
+    /// on, or `unclear` with `spread` (the figures' range, in words) as the reason.
+    pub fn judge_each(mut self, verdicts: impl IntoIterator<Item = Verdict>, spread: &str) -> Self {
+        let verdicts: Vec<Verdict> = verdicts.into_iter().collect();
+        self.timed = true;
+        match verdicts.split_first() {
+            None => {
+                self.verdict = Verdict::Unclear;
+                self.reason = Some("nothing was measured".into());
+            }
+            Some((first, rest)) if rest.iter().all(|v| v == first) => {
+                self.verdict = *first;
+                self.reason = None;
+            }
+            Some(_) => {
+                self.verdict = Verdict::Unclear;
+                self.reason = Some(format!("the runs disagreed: {spread}"));
+            }
+        }
+        self
+    }
+}
+
+/// Who makes a claim: the article the course follows, or a public source with its address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub name: Cow<'static, str>,
+    pub url: Option<Cow<'static, str>>,
+}
+
+impl Source {
+    /// The short article the lessons mirror. Readers do not have it, so it is shown as a
+    /// "common claim": which is what its claims are.
+    pub const ARTICLE: Source = Source {
+        name: Cow::Borrowed("article"),
+        url: None,
+    };
+
+    /// A public source with an address, e.g. `Source::link("bpo-7946", "https://bugs.python.org/issue7946")`.
+    pub const fn link(name: &'static str, url: &'static str) -> Self {
+        Source {
+            name: Cow::Borrowed(name),
+            url: Some(Cow::Borrowed(url)),
+        }
+    }
+
+    /// A source with no address (folklore, a talk with no stable link).
+    pub const fn named(name: &'static str) -> Self {
+        Source {
+            name: Cow::Borrowed(name),
+            url: None,
+        }
+    }
+
+    pub fn is_article(&self) -> bool {
+        *self == Source::ARTICLE
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_article() {
+            f.write_str("common claim")
+        } else {
+            f.write_str(&self.name)
         }
     }
 }
@@ -351,6 +508,8 @@ pub enum Verdict {
     Holds,
     Partly,
     DoesNotHold,
+    /// The runs disagreed, or the machine was busy: no honest answer from these figures.
+    Unclear,
 }
 
 impl fmt::Display for Verdict {
@@ -359,6 +518,7 @@ impl fmt::Display for Verdict {
             Verdict::Holds => "holds",
             Verdict::Partly => "holds in part",
             Verdict::DoesNotHold => "does not hold",
+            Verdict::Unclear => "unclear",
         })
     }
 }

@@ -1,9 +1,13 @@
 //! The Markdown renderer: an experiment's table and findings, for the book.
+//!
+//! Figures keep their number and unit on one line (`84.2 ms` never breaks after `84.2`): their
+//! spaces become no-break spaces.
 
-use crate::report::{Experiment, Report, format_seconds};
+use crate::render::terminal::{unbroken as figure, wall_cell};
+use crate::report::{Claim, Outcome, Report, format_seconds};
 
 /// The runs of `experiment` as a Markdown table (the same columns as the terminal table).
-pub fn table(experiment: &Experiment) -> String {
+pub fn table(experiment: &Outcome) -> String {
     let mut figure_names: Vec<&str> = Vec::new();
     for run in &experiment.runs {
         for (name, _) in &run.figures {
@@ -29,17 +33,22 @@ pub fn table(experiment: &Experiment) -> String {
     rule.extend((1..header.len()).map(|_| "--:".to_string()));
     out.push_str(&row(&rule));
     for run in &experiment.runs {
-        let mut cells = vec![escape(&run.label), format_seconds(run.wall_s)];
+        let mut cells = vec![escape(&run.label), figure(&wall_cell(run))];
         if has_cpu {
-            cells.push(run.cpu_s.map(format_seconds).unwrap_or_default());
+            cells.push(run.cpu_s.map(|s| figure(&format_seconds(s))).unwrap_or_default());
         }
         if has_speedup {
-            cells.push(run.speedup.map(|s| format!("{s:.2}×")).unwrap_or_default());
+            cells.push(
+                run.speedup
+                    .as_ref()
+                    .map(|s| figure(&s.to_string()))
+                    .unwrap_or_default(),
+            );
         }
         for name in &figure_names {
             cells.push(
                 run.get(name)
-                    .map(|f| escape(&f.to_string()))
+                    .map(|f| figure(&escape(&f.to_string())))
                     .unwrap_or_default(),
             );
         }
@@ -48,19 +57,53 @@ pub fn table(experiment: &Experiment) -> String {
     out
 }
 
-/// The findings and claims of `experiment` as a Markdown list.
-pub fn findings(experiment: &Experiment) -> String {
+/// The one-line warning above the table of an experiment measured on a busy machine.
+pub fn busy_warning(experiment: &Outcome) -> Option<String> {
+    experiment.busy.as_ref().map(|reason| {
+        format!(
+            "> ⚠ **This machine was busy** when these figures were measured ({reason}): timings \
+             are unreliable and timing verdicts are unclear. The next book build measures again.\n"
+        )
+    })
+}
+
+/// The findings, claims and problems of `experiment` as a Markdown list.
+pub fn findings(experiment: &Outcome) -> String {
     let mut out = String::new();
     for line in &experiment.findings {
         out.push_str(&format!("- {line}\n"));
     }
     for claim in &experiment.claims {
         out.push_str(&format!(
-            "- The article: {} Measured here: {} — **{}**.\n",
-            claim.claim, claim.measured, claim.verdict
+            "- {}: {} Measured here: {} — **{}**{}\n",
+            source(claim),
+            claim.claim,
+            claim.measured,
+            claim.verdict,
+            claim
+                .reason
+                .as_ref()
+                .map(|r| format!(" ({r})"))
+                .unwrap_or_default()
         ));
     }
+    for problem in &experiment.problems {
+        out.push_str(&format!("- ✗ {problem}\n"));
+    }
     out
+}
+
+/// Who makes a claim, linked when it has an address: "Common claim", or "[bpo-7946](…)".
+pub fn source(claim: &Claim) -> String {
+    let name = if claim.source.is_article() {
+        "Common claim".to_string()
+    } else {
+        claim.source.to_string()
+    };
+    match &claim.source.url {
+        Some(url) => format!("[{name}]({url})"),
+        None => name,
+    }
 }
 
 /// Every claim of every report, as one table: the "measured on your machine" appendix.
@@ -68,6 +111,7 @@ pub fn claims(reports: &[Report]) -> String {
     let mut out = row(&[
         "lesson".into(),
         "claim".into(),
+        "source".into(),
         "measured".into(),
         "verdict".into(),
     ]);
@@ -76,15 +120,21 @@ pub fn claims(reports: &[Report]) -> String {
         ":--".into(),
         ":--".into(),
         ":--".into(),
+        ":--".into(),
     ]));
     for report in reports {
         for experiment in &report.experiments {
             for claim in &experiment.claims {
+                let verdict = match &claim.reason {
+                    Some(reason) => format!("{} ({reason})", claim.verdict),
+                    None => claim.verdict.to_string(),
+                };
                 out.push_str(&row(&[
                     escape(&report.lesson),
                     escape(&claim.claim),
+                    escape(&source(claim)),
                     escape(&claim.measured),
-                    claim.verdict.to_string(),
+                    escape(&verdict),
                 ]));
             }
         }

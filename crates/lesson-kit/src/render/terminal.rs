@@ -6,10 +6,12 @@
 
 use std::io::IsTerminal;
 
-use comfy_table::{CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{
+    CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets,
+};
 use owo_colors::OwoColorize;
 
-use crate::report::{Experiment, Report, format_seconds};
+use crate::report::{Claim, Outcome, Report, Run, format_seconds};
 use crate::trace::{Clock, State, TraceData};
 
 /// A timeline never shows more lanes than this; the rest are counted, not drawn.
@@ -24,11 +26,13 @@ pub struct TerminalOptions {
 }
 
 impl TerminalOptions {
-    /// Colour only on a terminal and when `NO_COLOR` is unset; the terminal's width, within reason.
+    /// Colour and bold only on a terminal that can show them (`NO_COLOR` unset, `TERM` not
+    /// `dumb`); the terminal's width, within reason.
     pub fn detect() -> Self {
         let stdout = std::io::stdout();
-        let color =
-            stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        let color = stdout.is_terminal() && !no_color && !dumb;
         let width = terminal_size::terminal_size()
             .map(|(w, _)| usize::from(w.0))
             .unwrap_or(100)
@@ -49,6 +53,9 @@ impl TerminalOptions {
 pub fn report(report: &Report, options: TerminalOptions) -> String {
     let mut out = heading(&report.title, options);
     out.push_str(&format!("measured on: {}\n\n", report.machine));
+    if let Some(reason) = &report.busy {
+        out.push_str(&busy_warning(reason, options));
+    }
     for experiment in &report.experiments {
         out.push_str(&self::experiment(experiment, options));
         out.push('\n');
@@ -56,8 +63,8 @@ pub fn report(report: &Report, options: TerminalOptions) -> String {
     out
 }
 
-/// One experiment: title, intro, timeline, table, findings, claims.
-pub fn experiment(experiment: &Experiment, options: TerminalOptions) -> String {
+/// One experiment: title, intro, timeline, table, findings, claims, problems.
+pub fn experiment(experiment: &Outcome, options: TerminalOptions) -> String {
     let mut out = heading(
         &format!("{} [{}]", experiment.title, experiment.id),
         options,
@@ -65,13 +72,17 @@ pub fn experiment(experiment: &Experiment, options: TerminalOptions) -> String {
     for line in &experiment.intro {
         out.push_str(&wrap(line, options.width, ""));
     }
+    if let Some(reason) = &experiment.busy {
+        out.push('\n');
+        out.push_str(&busy_warning(reason, options));
+    }
     if let Some(trace) = &experiment.trace {
         out.push('\n');
         out.push_str(&timeline(&trace.snapshot(), options));
     }
     if !experiment.runs.is_empty() {
         out.push('\n');
-        out.push_str(&table(experiment).to_string());
+        out.push_str(&table(experiment, options.width).to_string());
         out.push('\n');
     }
     if !experiment.findings.is_empty() {
@@ -81,17 +92,55 @@ pub fn experiment(experiment: &Experiment, options: TerminalOptions) -> String {
         }
     }
     for claim in &experiment.claims {
-        let line = format!(
-            "the article: {} — measured: {} — {}",
-            claim.claim, claim.measured, claim.verdict
-        );
-        out.push_str(&wrap(&line, options.width, "⚖ "));
+        out.push_str(&wrap(&claim_line(claim), options.width, "⚖ "));
+    }
+    for problem in &experiment.problems {
+        out.push_str(&wrap(problem, options.width, "✗ "));
     }
     out
 }
 
-/// The table of an experiment's runs: wall, CPU, speedup, then every figure any run has.
-pub fn table(experiment: &Experiment) -> Table {
+/// A claim in one line: who says it, what, what was measured, the verdict and why it is unclear.
+pub fn claim_line(claim: &Claim) -> String {
+    let mut line = format!(
+        "{}: {} — measured: {} — {}",
+        claim.source, claim.claim, claim.measured, claim.verdict
+    );
+    if let Some(reason) = &claim.reason {
+        line.push_str(&format!(" ({reason})"));
+    }
+    line
+}
+
+/// The one-line warning every table of a busy machine carries.
+pub fn busy_warning(reason: &str, options: TerminalOptions) -> String {
+    let line = format!(
+        "this machine was busy ({reason}): timings are unreliable and timing verdicts are unclear"
+    );
+    let text = wrap(&line, options.width, "⚠ ");
+    if options.color {
+        text.yellow().to_string()
+    } else {
+        text
+    }
+}
+
+/// A run's wall time: the median, then the range when the samples differ.
+pub fn wall_cell(run: &Run) -> String {
+    run.wall().to_string()
+}
+
+/// A run's label wraps beyond this many characters.
+const MAX_LABEL: usize = 18;
+
+/// A figure's text with no-break spaces, so that `84.2 ms` never wraps inside a cell of the book.
+pub fn unbroken(text: &str) -> String {
+    text.replace(' ', "\u{a0}")
+}
+
+/// The table of an experiment's runs: wall, CPU, speedup, then every figure any run has, fitted
+/// to `width` columns (long labels wrap; figures never do).
+pub fn table(experiment: &Outcome, width: usize) -> Table {
     let mut figure_names: Vec<&str> = Vec::new();
     for run in &experiment.runs {
         for (name, _) in &run.figures {
@@ -111,27 +160,65 @@ pub fn table(experiment: &Experiment) -> Table {
         header.push("speedup".into());
     }
     header.extend(figure_names.iter().map(|n| n.to_string()));
+    let header_len = header.len();
 
     let mut table = Table::new();
     table
         .load_preset(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled)
-        .set_header(header);
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(u16::try_from(width).unwrap_or(u16::MAX))
+        .set_header(header.clone());
+    let mut rows = Vec::new();
     for run in &experiment.runs {
-        let mut row = vec![run.label.clone(), format_seconds(run.wall_s)];
+        let mut row = vec![run.label.clone(), wall_cell(run)];
         if has_cpu {
             row.push(run.cpu_s.map(format_seconds).unwrap_or_default());
         }
         if has_speedup {
-            row.push(run.speedup.map(|s| format!("{s:.2}×")).unwrap_or_default());
+            row.push(
+                run.speedup
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default(),
+            );
         }
         for name in &figure_names {
             row.push(run.get(name).map(|f| f.to_string()).unwrap_or_default());
         }
+        // A figure's range goes on a second line of its cell: "1.98×" above "(1.90–2.02×)".
+        let row = row
+            .into_iter()
+            .enumerate()
+            .map(|(i, cell)| if i == 0 { cell } else { cell.replace(" (", "\n(") })
+            .collect();
+        rows.push(row);
+    }
+    // Only labels and headers wrap to fit the width: a figure is never split across lines, so
+    // each figure column is at least as wide as its widest figure.
+    let widest = |column: usize, rows: &[Vec<String>]| {
+        rows.iter()
+            .flat_map(|row| row[column].lines().map(|line| line.chars().count()))
+            .max()
+            .unwrap_or(0)
+    };
+    let label_width = widest(0, &rows).min(MAX_LABEL);
+    let longest_word = |text: &str| text.split_whitespace().map(|w| w.chars().count()).max();
+    let minimums: Vec<usize> = (0..header_len)
+        .map(|c| {
+            let content = if c == 0 { label_width } else { widest(c, &rows) };
+            // The constraint counts the cell's padding, one space on each side.
+            content.max(longest_word(&header[c]).unwrap_or(0)) + 2
+        })
+        .collect();
+    for row in rows {
         table.add_row(row);
     }
-    for column in table.column_iter_mut().skip(1) {
-        column.set_cell_alignment(CellAlignment::Right);
+    for (i, column) in table.column_iter_mut().enumerate() {
+        let minimum = u16::try_from(minimums[i]).unwrap_or(u16::MAX);
+        column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(minimum)));
+        if i > 0 {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
     }
     table
 }
