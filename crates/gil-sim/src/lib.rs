@@ -18,8 +18,6 @@
 //! The lock itself is in `gil.rs` (CPython 3.12's `Python/ceval_gil.c`, step by step) and
 //! `legacy.rs` (CPython 2's lock).
 
-pub mod compare;
-pub mod experiments;
 pub mod gil;
 mod interpreter;
 pub mod legacy;

@@ -30,10 +30,10 @@ pub mod trace;
 pub mod twin;
 
 pub use deadline::finish_within;
-pub use measure::{Measurement, measure};
+pub use measure::{Measurement, stopwatch};
 pub use report::{Claim, Figure, Machine, Outcome, Report, Run, Source, Verdict};
 pub use samples::{Samples, Timing, Unit, alternate};
-pub use tour::{Settings, Tour, child_command};
-pub use twin::{TwinError, Twins};
 pub use server::{DelayServer, ServerError};
+pub use tour::{Settings, Tour, child_command};
 pub use trace::{Clock, Lane, Span, State, Trace, TraceData};
+pub use twin::{TwinError, Twins};

@@ -20,9 +20,10 @@ pub struct Measurement {
     pub cpu: Option<Duration>,
 }
 
-/// Runs `work` and measures it. CPU time counts every thread of this process, so measure one
-/// experiment at a time.
-pub fn measure<T>(work: impl FnOnce() -> T) -> (T, Measurement) {
+/// Runs `work` and times it, by the wall clock and on the CPU. CPU time counts every thread of this
+/// process, so time one thing at a time. (Named for what it is, so that an experiment's own
+/// `measure` function can call it without a clash.)
+pub fn stopwatch<T>(work: impl FnOnce() -> T) -> (T, Measurement) {
     let cpu_before = process_cpu_time();
     let started = Instant::now();
     let value = work();
@@ -210,14 +211,14 @@ mod tests {
 
     #[test]
     fn computing_uses_cpu_time_and_sleeping_does_not() {
-        let (_, busy) = measure(|| {
+        let (_, busy) = stopwatch(|| {
             let started = Instant::now();
             let mut x = 0u64;
             while started.elapsed() < Duration::from_millis(50) {
                 x = std::hint::black_box(x.wrapping_add(1));
             }
         });
-        let (_, asleep) = measure(|| thread::sleep(Duration::from_millis(50)));
+        let (_, asleep) = stopwatch(|| thread::sleep(Duration::from_millis(50)));
         if let (Some(busy_cpu), Some(asleep_cpu)) = (busy.cpu, asleep.cpu) {
             assert!(
                 busy_cpu > asleep_cpu,

@@ -46,11 +46,7 @@ impl Unit {
                     _ => (1.0, "s"),
                 };
                 let digits = if unit == "s" { 2 } else { 1 };
-                format!(
-                    "{:.digits$}–{:.digits$} {unit}",
-                    min * scale,
-                    max * scale
-                )
+                format!("{:.digits$}–{:.digits$} {unit}", min * scale, max * scale)
             }
             Unit::Ratio => format!("{min:.2}–{max:.2}×"),
             Unit::Count | Unit::Bytes => format!("{}–{}", self.format(min), self.format(max)),
@@ -75,7 +71,10 @@ impl Samples {
 
     /// Wall times, in seconds.
     pub fn seconds(durations: impl IntoIterator<Item = Duration>) -> Self {
-        Samples::new(Unit::Seconds, durations.into_iter().map(|d| d.as_secs_f64()))
+        Samples::new(
+            Unit::Seconds,
+            durations.into_iter().map(|d| d.as_secs_f64()),
+        )
     }
 
     /// `a[i] / b[i]` for each pair of samples measured side by side: a speedup is
@@ -222,16 +221,19 @@ mod tests {
     fn alternate_takes_turns() {
         let mut order = Vec::new();
         let log = std::cell::RefCell::new(&mut order);
-        let [a, b] = alternate(3, [
-            &mut || {
-                log.borrow_mut().push('A');
-                1
-            },
-            &mut || {
-                log.borrow_mut().push('B');
-                2
-            },
-        ]);
+        let [a, b] = alternate(
+            3,
+            [
+                &mut || {
+                    log.borrow_mut().push('A');
+                    1
+                },
+                &mut || {
+                    log.borrow_mut().push('B');
+                    2
+                },
+            ],
+        );
         assert_eq!(a, vec![1, 1, 1]);
         assert_eq!(b, vec![2, 2, 2]);
         assert_eq!(order.iter().collect::<String>(), "ABABAB");

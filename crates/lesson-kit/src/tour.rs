@@ -197,10 +197,9 @@ impl<L: 'static> Tour<L> {
             Err(error) => return fail(self.lesson, &format!("{error:#}")),
         };
         let full = tour.full;
-        let repeat = tour.repeat.map_or(
-            if full { FULL_REPEAT } else { DEFAULT_REPEAT },
-            usize::from,
-        );
+        let repeat = tour
+            .repeat
+            .map_or(if full { FULL_REPEAT } else { DEFAULT_REPEAT }, usize::from);
         let settings = Settings {
             full,
             repeat,
@@ -303,7 +302,9 @@ impl<L: 'static> Tour<L> {
 
 /// Runs `work` between two busy-machine checks; a busy machine turns the outcome's timing verdicts
 /// into `unclear`, with the reason.
-pub fn checked_for_busy<T: BusyAware>(work: impl FnOnce() -> anyhow::Result<T>) -> anyhow::Result<T> {
+pub fn checked_for_busy<T: BusyAware>(
+    work: impl FnOnce() -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let before = busy::check();
     let result = work()?;
     let after = busy::check();
@@ -326,7 +327,9 @@ impl BusyAware for Outcome {
 
 impl BusyAware for Vec<Outcome> {
     fn on_busy_machine(self, reason: &str) -> Self {
-        self.into_iter().map(|o| o.on_busy_machine(reason)).collect()
+        self.into_iter()
+            .map(|o| o.on_busy_machine(reason))
+            .collect()
     }
 }
 

@@ -64,7 +64,11 @@ impl Twins {
     }
 }
 
-fn run_script<T: DeserializeOwned>(path: &Path, script: &str, args: &[String]) -> Result<T, TwinError> {
+fn run_script<T: DeserializeOwned>(
+    path: &Path,
+    script: &str,
+    args: &[String],
+) -> Result<T, TwinError> {
     let output = measure_child(Command::new("python3").arg(path).args(args)).map_err(|source| {
         TwinError::Spawn {
             script: script.into(),

@@ -169,7 +169,10 @@ fn the_json_names_the_spread_busy_and_sources() {
     }
     assert_eq!(json["busy"], "load 4.0 on 2 cores");
     assert_eq!(json["claims"][0]["source"]["name"], "article");
-    assert_eq!(json["claims"][1]["source"]["url"], "https://bugs.python.org/issue7946");
+    assert_eq!(
+        json["claims"][1]["source"]["url"],
+        "https://bugs.python.org/issue7946"
+    );
 }
 
 #[test]
@@ -179,7 +182,10 @@ fn a_busy_machine_makes_timed_verdicts_unclear_and_leaves_counts() {
         .on_busy_machine("a spin took 1.52× its CPU time");
     assert_eq!(outcome.claims[0].verdict, Verdict::Unclear);
     let reason = outcome.claims[0].reason.as_deref().unwrap_or_default();
-    assert!(reason.contains("busy") && reason.contains("1.52×"), "{reason}");
+    assert!(
+        reason.contains("busy") && reason.contains("1.52×"),
+        "{reason}"
+    );
     assert_eq!(outcome.claims[1].verdict, Verdict::Holds, "a count stands");
     let text = terminal::experiment(&outcome, TerminalOptions::plain());
     assert!(text.contains("this machine was busy"), "{text}");
@@ -199,7 +205,10 @@ fn a_verdict_needs_every_sample_to_agree() {
     let agree = Samples::new(Unit::Ratio, [0.96, 1.01, 1.1]);
     assert_eq!(claim().judge(&agree, classify).verdict, Verdict::Holds);
     let against = Samples::new(Unit::Ratio, [1.9, 1.95]);
-    assert_eq!(claim().judge(&against, classify).verdict, Verdict::DoesNotHold);
+    assert_eq!(
+        claim().judge(&against, classify).verdict,
+        Verdict::DoesNotHold
+    );
     let straddle = Samples::new(Unit::Ratio, [0.96, 1.21]);
     let unclear = claim().judge(&straddle, classify);
     assert_eq!(unclear.verdict, Verdict::Unclear);

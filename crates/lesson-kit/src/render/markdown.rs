@@ -35,7 +35,11 @@ pub fn table(experiment: &Outcome) -> String {
     for run in &experiment.runs {
         let mut cells = vec![escape(&run.label), figure(&wall_cell(run))];
         if has_cpu {
-            cells.push(run.cpu_s.map(|s| figure(&format_seconds(s))).unwrap_or_default());
+            cells.push(
+                run.cpu_s
+                    .map(|s| figure(&format_seconds(s)))
+                    .unwrap_or_default(),
+            );
         }
         if has_speedup {
             cells.push(

@@ -6,9 +6,7 @@
 
 use std::io::IsTerminal;
 
-use comfy_table::{
-    CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets,
-};
+use comfy_table::{CellAlignment, ColumnConstraint, ContentArrangement, Table, Width, presets};
 use owo_colors::OwoColorize;
 
 use crate::report::{Claim, Outcome, Report, Run, format_seconds};
@@ -189,7 +187,13 @@ pub fn table(experiment: &Outcome, width: usize) -> Table {
         let row = row
             .into_iter()
             .enumerate()
-            .map(|(i, cell)| if i == 0 { cell } else { cell.replace(" (", "\n(") })
+            .map(|(i, cell)| {
+                if i == 0 {
+                    cell
+                } else {
+                    cell.replace(" (", "\n(")
+                }
+            })
             .collect();
         rows.push(row);
     }
@@ -205,7 +209,11 @@ pub fn table(experiment: &Outcome, width: usize) -> Table {
     let longest_word = |text: &str| text.split_whitespace().map(|w| w.chars().count()).max();
     let minimums: Vec<usize> = (0..header_len)
         .map(|c| {
-            let content = if c == 0 { label_width } else { widest(c, &rows) };
+            let content = if c == 0 {
+                label_width
+            } else {
+                widest(c, &rows)
+            };
             // The constraint counts the cell's padding, one space on each side.
             content.max(longest_word(&header[c]).unwrap_or(0)) + 2
         })

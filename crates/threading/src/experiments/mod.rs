@@ -1,82 +1,43 @@
-//! The lesson's four experiments, one file each, in the order the chapter tells them, plus the
+//! The lesson's experiments, one file each, in the order the chapter tells them, plus the
 //! side-by-side comparison with CPython.
 //!
-//! Each experiment runs real work, then writes its findings and its verdicts on the article's
-//! claims *from the figures it measured*: run it on another machine and the words change with them.
+//! Each experiment is two functions: `measure(&Settings) -> Figures` runs the threads and returns
+//! typed figures; `report(&Figures) -> Outcome` writes the findings and the verdicts on the claims
+//! *from those figures*: run it on another machine and the words change with them. lesson-kit's
+//! `Tour` (see `src/main.rs`) does the rest.
 
-pub mod compare;
-pub mod computing;
-pub mod cost;
-pub mod shared;
 pub mod waiting;
 
-use std::path::PathBuf;
-use std::time::Duration;
+/// The flags of this lesson, on top of lesson-kit's `--full`, `--repeat` and `--json`.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct Flags {
+    /// How many URLs `waiting` fetches from the local server.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub count: Option<u64>,
 
-use lesson_kit::Experiment;
-pub use lesson_kit::report::{faster_or_slower, ratio};
+    /// How long the local server waits before each answer, in milliseconds.
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=60_000))]
+    pub delay_ms: Option<u64>,
 
-/// The experiments' ids, in the tour's order: what `cargo run -p threading -- <id>` accepts.
-pub const IDS: [&str; 4] = ["waiting", "computing", "shared", "cost"];
-
-/// What the experiments may be asked to change, from the command line.
-#[derive(Clone, Debug)]
-pub struct Settings {
-    /// `--full`: the article's sizes (3 downloads of 3 s, 4 tasks of 2 s) and bigger counts.
-    pub full: bool,
-    /// `--count`: how many URLs `waiting` fetches from the local server.
-    pub count: Option<usize>,
-    /// `--delay-ms`: how long the local server waits before each answer.
-    pub delay: Option<Duration>,
-    /// `--url`: real URLs to fetch instead of the local server's.
+    /// Fetch this URL instead of the local server's (repeat for several).
+    #[arg(long = "url", value_name = "URL")]
     pub urls: Vec<String>,
-    /// `--timeout-ms`: how long a fetch may take before it is given up.
-    pub timeout: Option<Duration>,
-    /// This program, which `cost` runs again as a child process to probe the thread limit.
-    pub exe: PathBuf,
+
+    /// Give up on a URL after this many milliseconds, headers and body (default: 10 s, or 3
+    /// delays if longer).
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub timeout_ms: Option<u64>,
 }
 
-impl Settings {
-    /// The default sizes, for tests and examples.
-    pub fn new(exe: PathBuf) -> Self {
-        Settings {
-            full: false,
-            count: None,
-            delay: None,
-            urls: Vec::new(),
-            timeout: None,
-            exe,
-        }
-    }
+/// What every experiment of this lesson receives.
+pub type Settings = lesson_kit::Settings<Flags>;
 
-    /// `small` normally, `big` with `--full`.
-    pub fn size<T>(&self, small: T, big: T) -> T {
-        if self.full { big } else { small }
-    }
-}
-
-/// An experiment's report, and anything that went wrong that the exit status must reflect.
-#[derive(Debug)]
-pub struct Outcome {
-    pub experiment: Experiment,
-    /// One line per failure (a URL that failed, a thread that panicked); empty when all went well.
-    pub problems: Vec<String>,
-}
-
-/// Why an experiment could not run at all.
+/// Why an experiment could not run at all (a failed URL is not this: it is a problem the
+/// experiment reports, and the rest of its work completes).
 #[derive(Debug, thiserror::Error)]
 pub enum LessonError {
     #[error("could not start the local delay server: {0}")]
     Server(#[from] lesson_kit::ServerError),
     #[error("could not build the HTTP client: {0}")]
     Client(#[from] crate::FetchError),
-    #[error("could not run the thread probe ({exe}) as a child process: {source}")]
-    Probe { exe: String, source: std::io::Error },
-    #[error("could not run python3: {0}")]
-    Python(std::io::Error),
-}
-
-/// Seconds as the renderers print them (`301.2 ms`).
-pub fn seconds(s: f64) -> String {
-    lesson_kit::report::format_seconds(s)
 }

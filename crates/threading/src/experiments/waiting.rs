@@ -4,72 +4,139 @@
 
 use std::time::Duration;
 
-use lesson_kit::{Claim, DelayServer, Experiment, Figure, Run, Trace, Verdict, measure};
+use lesson_kit::report::{faster_or_slower, format_seconds};
+use lesson_kit::{
+    Claim, DelayServer, Figure, Outcome, Run, Samples, Source, Timing, Trace, Unit, Verdict,
+    alternate, stopwatch,
+};
+use serde::Serialize;
 
-use super::{LessonError, Outcome, Settings, faster_or_slower, ratio, seconds};
+use super::{LessonError, Settings};
 use crate::fetch::{Client, FetchResult, fetch_all_sequential_traced, fetch_all_threaded_traced};
 
 /// URLs fetched by default, and with `--full` (the article downloads three files).
 pub const COUNT: usize = 3;
 
-pub fn run(settings: &Settings) -> Result<Outcome, LessonError> {
-    let delay = settings
-        .delay
+/// What `measure` found: typed, so that `report` and `compare` read fields, not table labels.
+#[derive(Debug, Serialize)]
+pub struct Figures {
+    pub urls: usize,
+    /// The local server's delay; `None` when the URLs came from `--url`.
+    pub delay_s: Option<f64>,
+    pub sequential: Timing,
+    pub threaded: Timing,
+    /// The most requests the local server had in flight at once, in each run of each variant.
+    pub sequential_peaks: Vec<u64>,
+    pub threaded_peaks: Vec<u64>,
+    /// Every URL that failed, in any run, with the reason: `"url: reason"`.
+    pub failures: Vec<String>,
+    /// The timeline of the last threaded run and the last sequential one.
+    pub trace: Trace,
+}
+
+/// One run of one variant: what came back, how long it took, how many overlapped.
+struct Fetched {
+    results: Vec<FetchResult>,
+    measurement: lesson_kit::Measurement,
+    peak: Option<u64>,
+    trace: Trace,
+}
+
+pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
+    let flags = &settings.lesson;
+    let delay = flags
+        .delay_ms
+        .map(Duration::from_millis)
         .unwrap_or(settings.size(Duration::from_millis(300), Duration::from_secs(3)));
     // Long enough for the slowest honest answer; short enough that a dead server is reported.
-    let timeout = settings
-        .timeout
+    let timeout = flags
+        .timeout_ms
+        .map(Duration::from_millis)
         .unwrap_or(Duration::from_secs(10).max(delay * 3));
     let client = Client::new(timeout)?;
 
     // Real URLs need no server; the local one is what makes the figures the same everywhere.
-    let server = if settings.urls.is_empty() {
+    let server = if flags.urls.is_empty() {
         Some(DelayServer::start()?)
     } else {
         None
     };
     let urls: Vec<String> = match &server {
         Some(server) => {
-            let count = settings.count.unwrap_or(COUNT).max(1);
+            let count = flags.count.map_or(COUNT, |n| n as usize).max(1);
             (0..count).map(|_| server.delay_url(delay)).collect()
         }
-        None => settings.urls.clone(),
+        None => flags.urls.clone(),
     };
-    let n = urls.len();
 
-    let trace = Trace::new();
-    let (one_by_one, sequential) = measure(|| fetch_all_sequential_traced(&client, &urls, &trace));
-    let sequential_peak = server.as_ref().map(DelayServer::peak_in_flight);
-    if let Some(server) = &server {
-        server.reset_counts();
-    }
-    let (together, threaded) = measure(|| fetch_all_threaded_traced(&client, &urls, &trace));
-    let threaded_peak = server.as_ref().map(DelayServer::peak_in_flight);
-
-    let speedup = ratio(sequential.wall.as_secs_f64(), threaded.wall.as_secs_f64());
-    let delay_s = delay.as_secs_f64();
-    let run = |label: &str, measured, results: &[FetchResult], peak: Option<u64>| {
-        let mut run = Run::measured(label, measured)
-            .figure("URLs", Figure::Count(results.len() as u64))
-            .figure(
-                "failed",
-                Figure::Count(results.iter().filter(|r| !r.is_ok()).count() as u64),
-            );
-        if let Some(peak) = peak {
-            let wall_s = run.wall_s;
-            run = run
-                .figure("peak in flight", Figure::Count(peak))
-                .figure("× one delay", Figure::Ratio(ratio(wall_s, delay_s)));
+    let fetched = |fetch_all: fn(&Client, &[String], &Trace) -> Vec<FetchResult>| {
+        if let Some(server) = &server {
+            server.reset_counts();
         }
-        run
+        let trace = Trace::new();
+        let (results, measurement) = stopwatch(|| fetch_all(&client, &urls, &trace));
+        let peak = server.as_ref().map(DelayServer::peak_in_flight);
+        Fetched {
+            results,
+            measurement,
+            peak,
+            trace,
+        }
     };
+    let [in_turn, together] = alternate(
+        settings.repeat,
+        [&mut || fetched(fetch_all_sequential_traced), &mut || {
+            fetched(fetch_all_threaded_traced)
+        }],
+    );
 
-    let mut experiment = Experiment::new("waiting", "Waiting: threads overlap their waits")
-        .intro(match &server {
-            Some(_) => format!(
+    let failures = in_turn
+        .iter()
+        .chain(&together)
+        .flat_map(|run| &run.results)
+        .filter_map(|result| {
+            let reason = result.outcome.as_ref().err()?;
+            Some(format!("{}: {reason}", result.url))
+        })
+        .collect::<std::collections::BTreeSet<_>>();
+    Ok(Figures {
+        urls: urls.len(),
+        delay_s: server.as_ref().map(|_| delay.as_secs_f64()),
+        sequential: timing(&in_turn),
+        threaded: timing(&together),
+        sequential_peaks: in_turn.iter().filter_map(|r| r.peak).collect(),
+        threaded_peaks: together.iter().filter_map(|r| r.peak).collect(),
+        failures: failures.into_iter().collect(),
+        trace: last_of_each(&in_turn, &together),
+    })
+}
+
+/// One timeline: the last sequential run, then the last threaded run right after it.
+fn last_of_each(in_turn: &[Fetched], together: &[Fetched]) -> Trace {
+    let trace = Trace::new();
+    let mut offset_s = 0.0;
+    for run in [in_turn.last(), together.last()].into_iter().flatten() {
+        let data = run.trace.snapshot();
+        trace.absorb(&data, offset_s);
+        offset_s += run.measurement.wall.as_secs_f64();
+    }
+    trace
+}
+
+fn timing(runs: &[Fetched]) -> Timing {
+    let measurements: Vec<_> = runs.iter().map(|r| r.measurement).collect();
+    Timing::of(&measurements)
+}
+
+pub fn report(figures: &Figures) -> Outcome {
+    let n = figures.urls;
+    let speedup = Samples::ratios(&figures.sequential.wall, &figures.threaded.wall);
+    let mut outcome = Outcome::new("waiting", "Waiting: threads overlap their waits")
+        .intro(match figures.delay_s {
+            Some(delay_s) => format!(
                 "{n} downloads from the lesson's local server, which answers each request after \
                  {}: a slow download that takes the same time on every machine.",
-                seconds(delay_s)
+                format_seconds(delay_s)
             ),
             None => format!("{n} downloads of the URLs given with --url."),
         })
@@ -77,97 +144,192 @@ pub fn run(settings: &Settings) -> Result<Outcome, LessonError> {
             "First one thread fetches them in turn, like a `for` loop around `requests.get`; then \
              every URL gets its own thread, like `threading.Thread(target=fetch, args=(url,))`.",
         )
-        .run(run("sequential", &sequential, &one_by_one, sequential_peak))
-        .run(run(
-            &format!("{n} threads"),
-            &threaded,
-            &together,
-            threaded_peak,
+        .run(row(
+            "sequential",
+            &figures.sequential,
+            &figures.sequential_peaks,
+            figures,
         ))
-        .speedups_against("sequential")
-        .trace(trace)
-        .finding(format!(
-            "One after another: {}. One thread per URL: {}, {} than in turn.",
-            seconds(sequential.wall.as_secs_f64()),
-            seconds(threaded.wall.as_secs_f64()),
-            faster_or_slower(speedup)
-        ));
-    if let (Some(peak), Some(_)) = (threaded_peak, &server) {
-        experiment = experiment.finding(format!(
-            "The server had {peak} of the {n} requests in flight at the same moment (and {} \
-             during the sequential run): the threads were all waiting at once.",
-            sequential_peak.unwrap_or(0)
+        .run(row(
+            &format!("{n} threads"),
+            &figures.threaded,
+            &figures.threaded_peaks,
+            figures,
+        ))
+        .trace(figures.trace.clone());
+
+    if !figures.failures.is_empty() {
+        // A failed fetch returns early: timing it says nothing about overlapping waits.
+        for failure in &figures.failures {
+            outcome = outcome.problem(failure.clone());
+        }
+        return outcome.finding(format!(
+            "{} fetch(es) failed, so no speedup is reported: a failure ends early, and its time \
+             says nothing about waiting.",
+            figures.failures.len()
         ));
     }
-    if let (Some(seq_cpu), Some(thr_cpu)) = (sequential.cpu, threaded.cpu) {
-        experiment = experiment.finding(format!(
+    outcome = outcome.speedups_against("sequential").finding(format!(
+        "One after another: {}. One thread per URL: {}, {} than in turn.",
+        format_seconds(figures.sequential.wall_s()),
+        format_seconds(figures.threaded.wall_s()),
+        faster_or_slower(speedup.median())
+    ));
+    if let (Some(&peak), Some(&sequential_peak)) = (
+        figures.threaded_peaks.iter().min(),
+        figures.sequential_peaks.iter().max(),
+    ) {
+        outcome = outcome.finding(format!(
+            "The server had at least {peak} of the {n} requests in flight at the same moment in \
+             every threaded run (and at most {sequential_peak} in the sequential ones): the \
+             threads were all waiting at once."
+        ));
+    }
+    if let (Some(seq_cpu), Some(thr_cpu)) = (&figures.sequential.cpu, &figures.threaded.cpu) {
+        outcome = outcome.finding(format!(
             "CPU time: {} one after another, {} on threads. Waiting costs no CPU: the threads \
              did not work harder, they waited together.",
-            seconds(seq_cpu.as_secs_f64()),
-            seconds(thr_cpu.as_secs_f64())
+            format_seconds(seq_cpu.median()),
+            format_seconds(thr_cpu.median())
         ));
     }
-    let mut problems = Vec::new();
-    for result in &together {
-        if let Err(reason) = &result.outcome {
-            experiment = experiment.finding(format!("✗ {}: {reason}", result.url));
-            problems.push(format!("{}: {reason}", result.url));
-        }
+    match figures.delay_s {
+        Some(delay_s) => with_claims(outcome, figures, delay_s),
+        None => outcome,
     }
-    if server.is_some() {
-        experiment = with_claims(
-            experiment,
-            n,
-            delay_s,
-            &sequential,
-            &threaded,
-            threaded_peak,
-        );
+}
+
+fn row(label: &str, timing: &Timing, peaks: &[u64], figures: &Figures) -> Run {
+    let mut run = Run::timed(label, timing).figure("URLs", Figure::Count(figures.urls as u64));
+    if let Some(delay_s) = figures.delay_s {
+        run = run
+            .figure(
+                "peak in flight",
+                Figure::Spread(Samples::new(Unit::Count, peaks.iter().map(|&p| p as f64))),
+            )
+            .figure(
+                "× one delay",
+                Figure::Spread(timing.wall.map(Unit::Ratio, |s| s / delay_s)),
+            );
     }
-    Ok(Outcome {
-        experiment,
-        problems,
-    })
+    run
 }
 
 /// The article's two figures for this example, against ours.
-fn with_claims(
-    experiment: Experiment,
-    n: usize,
-    delay_s: f64,
-    sequential: &lesson_kit::Measurement,
-    threaded: &lesson_kit::Measurement,
-    peak: Option<u64>,
-) -> Experiment {
-    let in_turn = ratio(sequential.wall.as_secs_f64(), delay_s);
-    let together = ratio(threaded.wall.as_secs_f64(), delay_s);
-    let all_overlapped = peak == Some(n as u64);
-    experiment
-        .claim(Claim::new(
-            "Downloads done one after another take the sum of their waits (3 files of 3 s: about 9 s).",
-            format!(
-                "{n} fetches of {} took {} in turn: {in_turn:.2}× one delay.",
-                seconds(delay_s),
-                seconds(sequential.wall.as_secs_f64())
-            ),
-            if (in_turn - n as f64).abs() <= 0.2 * n as f64 {
-                Verdict::Holds
-            } else {
-                Verdict::Partly
-            },
-        ))
-        .claim(Claim::new(
-            "On one thread per download they take about as long as one download, because a \
-             waiting thread lets the others run.",
-            format!(
-                "{n} threads took {} ({together:.2}× one delay); {} requests were in flight at once.",
-                seconds(threaded.wall.as_secs_f64()),
-                peak.unwrap_or(0)
-            ),
-            match (all_overlapped, together < 1.5) {
+fn with_claims(outcome: Outcome, figures: &Figures, delay_s: f64) -> Outcome {
+    let n = figures.urls as f64;
+    let in_turn = figures.sequential.wall.map(Unit::Ratio, |s| s / delay_s);
+    let together = figures.threaded.wall.map(Unit::Ratio, |s| s / delay_s);
+    let all_overlapped = figures
+        .threaded_peaks
+        .iter()
+        .all(|&p| p == figures.urls as u64);
+    outcome
+        .claim(
+            Claim::new(
+                "Downloads done one after another take the sum of their waits (3 files of 3 s: \
+                 about 9 s).",
+                Source::ARTICLE,
+            )
+            .measured(format!(
+                "{n} fetches of {} took {} in turn: {in_turn} one delay.",
+                format_seconds(delay_s),
+                format_seconds(figures.sequential.wall_s()),
+            ))
+            .judge(&in_turn, |x| {
+                if (x - n).abs() <= 0.2 * n {
+                    Verdict::Holds
+                } else {
+                    Verdict::Partly
+                }
+            }),
+        )
+        .claim(
+            Claim::new(
+                "On one thread per download they take about as long as one download, because a \
+                 waiting thread lets the others run.",
+                Source::ARTICLE,
+            )
+            .measured(format!(
+                "{n} threads took {} ({together} one delay); all {n} requests were in flight at \
+                 once in {} of {} runs.",
+                format_seconds(figures.threaded.wall_s()),
+                figures
+                    .threaded_peaks
+                    .iter()
+                    .filter(|&&p| p == figures.urls as u64)
+                    .count(),
+                figures.threaded_peaks.len(),
+            ))
+            .judge(&together, |x| match (all_overlapped, x < 1.5) {
                 (true, true) => Verdict::Holds,
                 (true, false) | (false, true) => Verdict::Partly,
                 (false, false) => Verdict::DoesNotHold,
-            },
-        ))
+            }),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(sequential_ms: &[u64], threaded_ms: &[u64], peaks: &[u64]) -> Figures {
+        let timing = |ms: &[u64]| Timing {
+            wall: Samples::seconds(ms.iter().map(|&m| Duration::from_millis(m))),
+            cpu: None,
+        };
+        Figures {
+            urls: 3,
+            delay_s: Some(0.3),
+            sequential: timing(sequential_ms),
+            threaded: timing(threaded_ms),
+            sequential_peaks: vec![1; sequential_ms.len()],
+            threaded_peaks: peaks.to_vec(),
+            failures: Vec::new(),
+            trace: Trace::virtual_time(),
+        }
+    }
+
+    fn verdicts(outcome: &Outcome) -> Vec<Verdict> {
+        outcome.claims.iter().map(|c| c.verdict).collect()
+    }
+
+    #[test]
+    fn overlapping_waits_hold_both_claims() {
+        let outcome = report(&figures(&[903, 905, 910], &[304, 306, 302], &[3, 3, 3]));
+        assert_eq!(verdicts(&outcome), [Verdict::Holds, Verdict::Holds]);
+        assert!(outcome.problems.is_empty());
+    }
+
+    #[test]
+    fn threads_that_did_not_overlap_do_not_hold() {
+        let outcome = report(&figures(&[903, 905, 910], &[900, 905, 899], &[1, 1, 1]));
+        assert_eq!(outcome.claims[1].verdict, Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn a_straddling_spread_is_unclear() {
+        // 1.5 delays is the line: one run under it, one over.
+        let outcome = report(&figures(&[903, 905], &[330, 600], &[3, 3]));
+        assert_eq!(outcome.claims[1].verdict, Verdict::Unclear);
+        let reason = outcome.claims[1].reason.as_deref().unwrap_or_default();
+        assert!(reason.contains("disagreed"), "{reason}");
+    }
+
+    #[test]
+    fn failed_fetches_report_no_speedup_and_are_problems() {
+        let mut figures = figures(&[10, 12], &[5, 6], &[3, 3]);
+        figures.failures = vec!["http://127.0.0.1:1/: connection refused".into()];
+        let outcome = report(&figures);
+        assert_eq!(outcome.problems.len(), 1);
+        assert!(outcome.runs.iter().all(|r| r.speedup.is_none()));
+        assert!(outcome.claims.is_empty(), "no verdict from failed fetches");
+    }
+
+    #[test]
+    fn a_busy_machine_leaves_no_timing_verdict() {
+        let outcome = report(&figures(&[903, 905, 910], &[304, 306, 302], &[3, 3, 3]))
+            .on_busy_machine("load 4.0 on 2 cores");
+        assert_eq!(verdicts(&outcome), [Verdict::Unclear, Verdict::Unclear]);
+    }
 }
