@@ -1,10 +1,10 @@
 //! The mdBook side: find our directives in every chapter and replace them with what the lessons
 //! measured. Any failure names the chapter and fails the build: a page never shows a raw directive.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 use anyhow::{Context, Result, anyhow};
-use lesson_kit::{Experiment, Report};
+use lesson_kit::{Outcome, Report};
 use mdbook_preprocessor::book::{Book, Chapter};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
@@ -20,7 +20,10 @@ pub struct LessonPreprocessor {
     pub runner: Option<Runner>,
     /// The experiments this build embedded, so that the appendix shows the very figures the
     /// chapters show rather than those of a second run.
-    embedded: RefCell<Vec<(String, Experiment)>>,
+    embedded: RefCell<Vec<(String, Outcome)>>,
+    /// How many lesson runs this build asks for, and how many it has done: the progress line a
+    /// learner sees on stderr during a first build, which runs every lesson once.
+    progress: Cell<(usize, usize)>,
 }
 
 impl LessonPreprocessor {
@@ -42,9 +45,17 @@ impl LessonPreprocessor {
         Ok(out)
     }
 
+    /// Says on stderr which lesson run comes next: "[3/14] gil-sim convoy".
+    fn step(&self, what: &str) {
+        let (done, total) = self.progress.get();
+        self.progress.set((done + 1, total.max(done + 1)));
+        eprintln!("mdbook-lesson: [{}/{}] {what}", done + 1, total.max(done + 1));
+    }
+
     fn expand_one(&self, runner: &Runner, directive: &Directive) -> Result<String> {
         match directive {
             Directive::Lesson { lesson, experiment } => {
+                self.step(&format!("{lesson} {experiment}"));
                 let report = runner.experiment(lesson, experiment)?;
                 let found = report
                     .experiment(experiment)
@@ -59,6 +70,7 @@ impl LessonPreprocessor {
                 let mut not_written = Vec::new();
                 for lesson in lessons {
                     if runner.workspace.crate_dir(lesson).exists() {
+                        self.step(&format!("{lesson}, every experiment (for the claims)"));
                         let full = runner.full_report(lesson)?;
                         reports.push(self.with_embedded(lesson, full));
                     } else {
@@ -86,6 +98,22 @@ impl LessonPreprocessor {
     }
 }
 
+/// How many lesson runs the book's directives ask for.
+fn count_runs(book: &Book) -> usize {
+    book.iter()
+        .filter_map(|item| match item {
+            mdbook_preprocessor::book::BookItem::Chapter(chapter) => Some(chapter),
+            _ => None,
+        })
+        .filter_map(|chapter| find_directives(&chapter.content).ok())
+        .flatten()
+        .map(|found| match found.directive {
+            Directive::Lesson { .. } => 1,
+            Directive::Claims { lessons } => lessons.len(),
+        })
+        .sum()
+}
+
 impl Preprocessor for LessonPreprocessor {
     fn name(&self) -> &str {
         "lesson"
@@ -96,6 +124,7 @@ impl Preprocessor for LessonPreprocessor {
             Some(runner) => runner.clone(),
             None => Runner::new(Workspace::containing(&ctx.root)?),
         };
+        self.progress.set((0, count_runs(&book)));
         let mut error = None;
         book.for_each_chapter_mut(|chapter: &mut Chapter| {
             if error.is_some() {

@@ -2,14 +2,14 @@
 //! inline SVG (no image files to keep in step with the text).
 
 use lesson_kit::render::{markdown, svg};
-use lesson_kit::{Clock, Experiment, Machine, Report};
+use lesson_kit::{Clock, Machine, Outcome, Report};
 
 /// A lesson named in `{{#claims}}` whose crate does not exist yet.
 pub const NOT_WRITTEN: &str = "lesson not written yet";
 
 /// One experiment of `report`: the command a reader types, the table, the timeline, the findings
 /// and claims, and where the figures come from.
-pub fn experiment(report: &Report, experiment: &Experiment) -> String {
+pub fn experiment(report: &Report, experiment: &Outcome) -> String {
     let mut out = String::new();
     out.push_str(&format!(
         "```console\n$ cargo run -p {} -- {}\n```\n\n",
@@ -18,6 +18,10 @@ pub fn experiment(report: &Report, experiment: &Experiment) -> String {
     for line in &experiment.intro {
         out.push_str(line);
         out.push_str("\n\n");
+    }
+    if let Some(warning) = markdown::busy_warning(experiment) {
+        out.push_str(&warning);
+        out.push('\n');
     }
     out.push_str(&markdown::table(experiment));
     out.push('\n');
@@ -60,7 +64,7 @@ pub fn provenance(machine: &Machine, clock: Option<Clock>) -> String {
 pub fn claims(reports: &[Report], not_written: &[String]) -> String {
     let mut out = markdown::claims(reports);
     for lesson in not_written {
-        out.push_str(&format!("| {lesson} | — | {NOT_WRITTEN} | — |\n"));
+        out.push_str(&format!("| {lesson} | — | — | {NOT_WRITTEN} | — |\n"));
     }
     out.push('\n');
     if let Some(report) = reports.first() {

@@ -74,9 +74,30 @@ impl Runner {
         if let Ok(json) = fs::read_to_string(&path)
             && let Ok(report) = Report::from_json(&json)
         {
-            return Ok(report);
+            match &report.busy {
+                None => return Ok(report),
+                // Figures from a busy machine are no figures to keep: measure them again.
+                Some(reason) => eprintln!(
+                    "mdbook-lesson:   the cached figures were measured on a busy machine \
+                     ({reason}): measuring again"
+                ),
+            }
         }
+        eprintln!(
+            "mdbook-lesson:   measuring: cargo run -p {lesson} -- {} (the first time builds it too)",
+            args.join(" ")
+        );
+        let started = std::time::Instant::now();
         let report = self.run(lesson, args)?;
+        eprintln!(
+            "mdbook-lesson:   measured in {:.1} s{}",
+            started.elapsed().as_secs_f64(),
+            if report.busy.is_some() {
+                " (the machine was busy: the next build measures again)"
+            } else {
+                ""
+            }
+        );
         // Keep only the current result of this run: older ones can never match again.
         self.remove_stale(lesson, key);
         fs::create_dir_all(&self.cache_dir)
@@ -84,6 +105,23 @@ impl Runner {
         fs::write(&path, report.to_json())
             .with_context(|| format!("writing {}", path.display()))?;
         Ok(report)
+    }
+
+    /// Forgets every cached result, so that the next book build measures every lesson again
+    /// (`cargo run -p mdbook-lesson -- remeasure`). Returns how many results were removed.
+    pub fn clear_cache(&self) -> Result<usize> {
+        let Ok(entries) = fs::read_dir(&self.cache_dir) else {
+            return Ok(0);
+        };
+        let mut removed = 0;
+        for entry in entries.flatten() {
+            if entry.path().extension().is_some_and(|e| e == "json") {
+                fs::remove_file(entry.path())
+                    .with_context(|| format!("removing {}", entry.path().display()))?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
     }
 
     fn remove_stale(&self, lesson: &str, key: &str) {

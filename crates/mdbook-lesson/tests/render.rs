@@ -34,3 +34,14 @@ fn claims_table_lists_claims_and_unwritten_lessons() {
     );
     insta::assert_snapshot!(table);
 }
+
+#[test]
+fn a_busy_experiment_carries_the_warning_and_its_unclear_verdicts() {
+    let report = support::fixed_report();
+    let busy = report.experiments[0]
+        .clone()
+        .on_busy_machine("the load average was 3.9 on 2 cores");
+    let page = render::experiment(&report, &busy);
+    assert!(page.contains("This machine was busy"), "{page}");
+    assert!(page.contains("3.9 on 2 cores"), "{page}");
+}

@@ -127,6 +127,44 @@ fn results_are_cached_until_the_sources_change() {
         .flatten()
         .collect();
     assert_eq!(cached.len(), 1, "the stale entry is removed");
+
+    assert_eq!(runner.clear_cache().expect("clears"), 1);
+    runner.experiment("demo", "waiting").expect("re-run");
+    assert_eq!(runs(), 3, "after remeasure the lesson runs again");
+}
+
+#[cfg(unix)]
+#[test]
+fn figures_from_a_busy_machine_are_measured_again() {
+    let root = support::fake_workspace("busy");
+    let json = root.join("report.json");
+    let mut busy = support::fixed_report();
+    busy.busy = Some("load 4.0 on 2 cores".into());
+    fs::write(&json, busy.to_json()).expect("write");
+    let count = root.join("runs.txt");
+    let cargo = fake_cargo(
+        &root,
+        &format!(
+            "echo run >> '{}'\ncat '{}'",
+            count.display(),
+            json.display()
+        ),
+    );
+    let runner = runner(&root, cargo);
+    let runs = || {
+        fs::read_to_string(&count)
+            .unwrap_or_default()
+            .lines()
+            .count()
+    };
+    runner.experiment("demo", "waiting").expect("runs");
+    runner.experiment("demo", "waiting").expect("runs again");
+    assert_eq!(runs(), 2, "a busy machine's figures are not kept");
+
+    fs::write(&json, support::fixed_report().to_json()).expect("write");
+    runner.experiment("demo", "waiting").expect("runs, quiet");
+    runner.experiment("demo", "waiting").expect("cached");
+    assert_eq!(runs(), 3, "quiet figures are cached");
 }
 
 #[cfg(unix)]
@@ -148,7 +186,7 @@ fn claims_mark_lessons_not_written_yet() {
         "{page}"
     );
     assert!(
-        page.contains("| multiprocessing | — | lesson not written yet | — |"),
+        page.contains("| multiprocessing | — | — | lesson not written yet | — |"),
         "{page}"
     );
 }

@@ -6,7 +6,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lesson_kit::{Claim, Experiment, Figure, Machine, Report, Run, Trace, Verdict};
+use lesson_kit::{Claim, Figure, Machine, Outcome, Report, Run, Samples, Source, Timing, Trace, Verdict};
 
 /// A report with one measured-looking experiment and one modelled (virtual-time) one, with fixed
 /// figures so that its rendering can be snapshot-tested.
@@ -21,29 +21,37 @@ pub fn fixed_report() -> Report {
     trace.record("thread 2", lesson_kit::State::Running, 0.005, 0.010);
 
     report.experiments.push(
-        Experiment::new("waiting", "Waiting with threads")
+        Outcome::new("waiting", "Waiting with threads")
             .intro("Three downloads from the local delay server.")
-            .run(Run::new("sequential", Duration::from_millis(900)).cpu(Duration::from_millis(3)))
+            .run(Run::timed("sequential", &timing(&[900, 904], &[3, 3])))
             .run(
-                Run::new("3 threads", Duration::from_millis(301))
-                    .cpu(Duration::from_millis(4))
+                Run::timed("3 threads", &timing(&[301, 303], &[4, 4]))
                     .figure("peak in flight", Figure::Count(3)),
             )
             .speedups_against("sequential")
             .finding("3 threads took 301 ms against 900 ms one after another.")
-            .claim(Claim::new(
-                "Threads speed up waiting.",
-                "2.99× with 3 threads.",
-                Verdict::Holds,
-            )),
+            .claim(
+                Claim::new("Threads speed up waiting.", Source::ARTICLE)
+                    .measured("2.99× with 3 threads.")
+                    .verdict(Verdict::Holds),
+            ),
     );
     report.experiments.push(
-        Experiment::new("model", "Two CPU threads under the GIL")
+        Outcome::new("model", "Two CPU threads under the GIL")
             .run(Run::new("2 threads", Duration::from_millis(10)))
             .trace(trace)
             .finding("The two threads took turns."),
     );
     report
+}
+
+/// Wall and CPU times of repeated runs, in milliseconds.
+fn timing(wall_ms: &[u64], cpu_ms: &[u64]) -> Timing {
+    let ms = |v: &[u64]| Samples::seconds(v.iter().map(|&m| Duration::from_millis(m)));
+    Timing {
+        wall: ms(wall_ms),
+        cpu: Some(ms(cpu_ms)),
+    }
 }
 
 /// A fresh empty directory under the system temp dir, unique to this test.
