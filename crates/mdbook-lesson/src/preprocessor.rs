@@ -49,7 +49,11 @@ impl LessonPreprocessor {
     fn step(&self, what: &str) {
         let (done, total) = self.progress.get();
         self.progress.set((done + 1, total.max(done + 1)));
-        eprintln!("mdbook-lesson: [{}/{}] {what}", done + 1, total.max(done + 1));
+        eprintln!(
+            "mdbook-lesson: [{}/{}] {what}",
+            done + 1,
+            total.max(done + 1)
+        );
     }
 
     fn expand_one(&self, runner: &Runner, directive: &Directive) -> Result<String> {

@@ -146,3 +146,89 @@ fn every_internal_link_and_fragment_resolves() {
         broken.join("\n")
     );
 }
+
+/// Every key path of a JSON value (`experiments[].runs[].wall_s`), arrays merged.
+fn key_paths(
+    value: &serde_json::Value,
+    prefix: &str,
+    out: &mut std::collections::BTreeSet<String>,
+) {
+    match value {
+        serde_json::Value::Object(map) => {
+            for (key, inner) in map {
+                let path = format!("{prefix}.{key}");
+                out.insert(path.clone());
+                key_paths(inner, &path, out);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                key_paths(item, &format!("{prefix}[]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The parts of a report whose shape every lesson shares: the report, its outcomes, their runs and
+/// claims. (Figures' own columns and traces differ by experiment, as they should.)
+fn shared_schema(report: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    let mut paths = std::collections::BTreeSet::new();
+    key_paths(report, "", &mut paths);
+    paths
+        .into_iter()
+        .filter(|p| {
+            !p.contains(".trace")
+                && !p.contains(".figures[]")
+                && !p.contains(".machine.cpu")
+                && !p.contains(".speedup.")
+        })
+        .collect()
+}
+
+#[test]
+fn every_lesson_prints_the_same_report_schema() {
+    // The book build runs every lesson with `--json` and keeps each report here.
+    let cache = workspace_root().join("target/book-cache");
+    let mut tours = Vec::new();
+    files_with_extension(&cache, "json", &mut tours);
+    tours.retain(|p| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().contains("-all-"))
+    });
+    if tours.len() < 2 {
+        assert!(
+            std::env::var_os("BOOK_CHECK").is_none(),
+            "BOOK_CHECK is set but {} has fewer than two lessons' tours",
+            cache.display()
+        );
+        return;
+    }
+    let schemas: Vec<(String, std::collections::BTreeSet<String>)> = tours
+        .iter()
+        .map(|path| {
+            let text = fs::read_to_string(path).expect("read cached report");
+            let json: serde_json::Value = serde_json::from_str(&text).expect("a report is JSON");
+            (path.display().to_string(), shared_schema(&json))
+        })
+        .collect();
+    let (first, expected) = &schemas[0];
+    for must in [
+        ".experiments[].runs[].wall_s",
+        ".experiments[].runs[].wall_min_s",
+        ".experiments[].runs[].wall_max_s",
+        ".experiments[].runs[].samples",
+        ".experiments[].claims[].source",
+        ".experiments[].claims[].verdict",
+        ".busy",
+    ] {
+        assert!(expected.contains(must), "{first} has no {must}");
+    }
+    for (path, schema) in &schemas[1..] {
+        let missing: Vec<_> = expected.symmetric_difference(schema).collect();
+        assert!(
+            missing.is_empty(),
+            "{first} and {path} differ in shape: {missing:?}"
+        );
+    }
+}

@@ -6,7 +6,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use lesson_kit::{Claim, Figure, Machine, Outcome, Report, Run, Samples, Source, Timing, Trace, Verdict};
+use lesson_kit::{
+    Claim, Figure, Machine, Outcome, Report, Run, Samples, Source, Timing, Trace, Verdict,
+};
 
 /// A report with one measured-looking experiment and one modelled (virtual-time) one, with fixed
 /// figures so that its rendering can be snapshot-tested.
