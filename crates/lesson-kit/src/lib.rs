@@ -15,6 +15,7 @@
 
 pub mod deadline;
 pub mod measure;
+pub mod os;
 pub mod output;
 pub mod render;
 pub mod report;
