@@ -29,8 +29,9 @@ pub enum LimitError {
 /// the kernel ends the process at that write, without a message, as every Unix filter expects.
 ///
 /// The catch, and why the [`DelayServer`](crate::DelayServer) is safe with it: the signal is sent
-/// for sockets too. Rust's plain socket writes ask the kernel not to send it (Linux's
-/// `MSG_NOSIGNAL`), but vectored writes (`writev`) cannot, so the server writes without them.
+/// for sockets too, when a peer that has gone is written to twice. Rust's socket writes ask the
+/// kernel not to send it (`MSG_NOSIGNAL` on Linux, `SO_NOSIGPIPE` on macOS), except vectored
+/// writes (`writev`) on Linux, which cannot ask: the server turns those off.
 ///
 /// Call it first in `main`, before anything is printed. It does nothing on other systems, which
 /// have no SIGPIPE.
