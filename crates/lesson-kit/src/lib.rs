@@ -19,8 +19,8 @@
 
 pub mod busy;
 pub mod deadline;
-pub mod limits;
 pub mod measure;
+pub mod os;
 pub mod render;
 pub mod report;
 pub mod samples;

@@ -11,13 +11,19 @@
 //! - `/delay/{ms}`: waits `ms` milliseconds, then answers with a short text body.
 //! - `/bytes/{n}?delay_ms=D`: waits D ms (default 0), then sends a body of `n` bytes.
 //! - `/status/{code}?delay_ms=D`: waits, then answers with that HTTP status (200–599).
-//! - `/truncated?delay_ms=D`: promises 1 KiB, sends a little, then closes the connection mid-body.
+//! - `/truncated?delay_ms=D`: promises 1 KiB, sends 100 bytes, then closes the connection mid-body.
 //!
 //! It runs axum on its own single-threaded tokio runtime in a background thread, so blocking lessons
 //! (std threads, `reqwest::blocking`) and async ones (tokio) can both use it. Single-threaded on
 //! purpose: the server adds one thread to the process, not one per core, so lessons that count or
 //! probe threads are not disturbed; waiting on timers needs no more than one.
+//!
+//! It also defends itself, as any server on a shared machine must: a client that connects and
+//! says nothing, or sends its request a byte at a time, is hung up on after an
+//! [idle timeout](ServerOptions::idle_timeout); and a body is sent piece by piece as the client
+//! reads it, so a client that never reads costs the server one piece, not the whole body.
 
+use std::convert::Infallible;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -31,6 +37,10 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use futures_util::StreamExt as _;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use serde::Deserialize;
 use tokio::sync::oneshot;
 
@@ -38,6 +48,30 @@ use tokio::sync::oneshot;
 pub const MAX_DELAY_MS: u64 = 120_000;
 /// The largest body `/bytes/{n}` sends.
 pub const MAX_BYTES: u64 = 64 * 1024 * 1024;
+/// The default [`ServerOptions::idle_timeout`]: long enough for any client that means to send a
+/// request, short enough that abandoned connections do not pile up.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How to start a [`DelayServer`]; `ServerOptions::default()` is what lessons use.
+#[derive(Clone, Copy, Debug)]
+pub struct ServerOptions {
+    /// The port on 127.0.0.1 (0 lets the OS pick a free one).
+    pub port: u16,
+    /// How long a client may take to send a request's head, counted from when it connected or
+    /// received its previous answer: a keep-alive connection left idle, or a "slowloris" client
+    /// sending its head a byte at a time, is closed after it. A request already being answered is
+    /// never cut short by it, however long its delay.
+    pub idle_timeout: Duration,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            port: 0,
+            idle_timeout: IDLE_TIMEOUT,
+        }
+    }
+}
 
 /// Why the server could not start.
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +128,15 @@ impl DelayServer {
     /// Starts a server on 127.0.0.1:`port` (0 lets the OS pick). It never listens on any other
     /// address: lessons and tests must not be reachable from the network.
     pub fn start_on_port(port: u16) -> Result<Self, ServerError> {
+        Self::start_with(ServerOptions {
+            port,
+            ..ServerOptions::default()
+        })
+    }
+
+    /// Starts a server with the given [`ServerOptions`], on 127.0.0.1 only.
+    pub fn start_with(options: ServerOptions) -> Result<Self, ServerError> {
+        let ServerOptions { port, idle_timeout } = options;
         // Bind here, not in the background thread, so that a taken port is an error for the caller
         // and the address is known before the first request.
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
@@ -111,7 +154,7 @@ impl DelayServer {
             .map_err(ServerError::Runtime)?;
         let thread = std::thread::Builder::new()
             .name("delay-server".into())
-            .spawn(move || serve(runtime, listener, app, stop))
+            .spawn(move || serve(runtime, listener, app, idle_timeout, stop))
             .map_err(ServerError::Runtime)?;
         Ok(DelayServer {
             addr,
@@ -203,6 +246,7 @@ fn serve(
     runtime: tokio::runtime::Runtime,
     listener: TcpListener,
     app: Router,
+    idle_timeout: Duration,
     stop: oneshot::Receiver<()>,
 ) {
     runtime.block_on(async move {
@@ -213,18 +257,56 @@ fn serve(
                 return;
             }
         };
-        // Not axum's graceful shutdown: it would wait for idle keep-alive connections that a
-        // lesson's client may hold open, and dropping the server would hang. Stopping means stopping.
+        // No graceful shutdown: it would wait for idle keep-alive connections that a lesson's
+        // client may hold open, and dropping the server would hang. Stopping means stopping.
         tokio::select! {
-            result = axum::serve(listener, app) => {
-                if let Err(error) = result {
-                    eprintln!("delay-server: stopped with an error: {error}");
-                }
-            }
+            () = accept_forever(listener, app, idle_timeout) => {}
             _ = stop => {}
         }
     });
     // Dropping the runtime here cancels every request still being answered.
+}
+
+/// How long to pause after a failed `accept`, most often for want of file descriptors (EMFILE):
+/// retrying at once would spin on an error that only clears as other connections close.
+const ACCEPT_RETRY: Duration = Duration::from_millis(100);
+
+/// Accepts connections until the runtime stops, each served on a task of its own.
+async fn accept_forever(listener: tokio::net::TcpListener, app: Router, idle_timeout: Duration) {
+    let mut warned = false;
+    loop {
+        match listener.accept().await {
+            Ok((stream, _client)) => {
+                tokio::spawn(serve_connection(stream, app.clone(), idle_timeout));
+            }
+            Err(error) => {
+                if !warned {
+                    eprintln!("delay-server: cannot accept a connection ({error}); retrying");
+                    warned = true;
+                }
+                tokio::time::sleep(ACCEPT_RETRY).await;
+            }
+        }
+    }
+}
+
+/// Answers the requests of one connection with hyper directly rather than `axum::serve`, which
+/// offers neither of the two settings this server needs:
+/// - a header-read timeout (it needs a timer): hyper starts it whenever it waits for a request's
+///   head, on a new connection or after an answer, so it bounds idle and slowloris clients alike;
+/// - no vectored writes: on Linux, Rust's plain socket write asks the kernel not to raise SIGPIPE
+///   when the client has gone (`MSG_NOSIGNAL`), but `writev` cannot ask, and a binary that called
+///   [`exit_quietly_on_closed_pipe`](crate::os::exit_quietly_on_closed_pipe) would die of the
+///   signal. (macOS marks the socket itself, `SO_NOSIGPIPE`, which accepted sockets inherit.)
+async fn serve_connection(stream: tokio::net::TcpStream, app: Router, idle_timeout: Duration) {
+    let connection = http1::Builder::new()
+        .timer(TokioTimer::new())
+        .header_read_timeout(idle_timeout)
+        .writev(false)
+        .serve_connection(TokioIo::new(stream), TowerToHyperService::new(app));
+    // An error here is the client's doing (it timed out, hung up or sent garbage); the server
+    // has nothing to report and goes on serving the others.
+    let _ = connection.await;
 }
 
 fn routes(stats: Arc<Stats>) -> Router {
@@ -288,7 +370,38 @@ async fn bytes(Path(n): Path<u64>, Query(query): Query<DelayQuery>) -> Response 
     if let Err(refusal) = wait(query.delay_ms).await {
         return refusal;
     }
-    vec![b'x'; n as usize].into_response()
+    sized_body(n, filler(n))
+}
+
+/// The size of each piece of a `/bytes` body, and of the filler they are cut from.
+const PIECE: usize = 64 * 1024;
+/// What `/bytes` and `/truncated` send: the same static bytes every time, so no body is ever
+/// allocated, let alone a 64 MiB one per client.
+static FILLER: [u8; PIECE] = [b'x'; PIECE];
+
+/// `n` bytes of filler as a stream of pieces. hyper asks the stream for the next piece only when
+/// the connection has room for it, so a client that reads slowly, or never, makes the server
+/// wait instead of buffer: it holds at most hyper's write buffer per connection.
+fn filler(n: u64) -> impl futures_util::Stream<Item = Result<Bytes, Infallible>> {
+    let whole_pieces = n / PIECE as u64;
+    let rest = (n % PIECE as u64) as usize;
+    let sizes = (0..whole_pieces)
+        .map(|_| PIECE)
+        .chain((rest > 0).then_some(rest));
+    futures_util::stream::iter(sizes.map(|size| Ok(Bytes::from_static(&FILLER[..size]))))
+}
+
+/// A response announcing `length` bytes with the body `pieces`: a stream has no length of its
+/// own, and without the header the client would get a chunked body instead of a known size.
+fn sized_body<S, E>(length: u64, pieces: S) -> Response
+where
+    S: futures_util::Stream<Item = Result<Bytes, E>> + Send + 'static,
+    E: Into<axum::BoxError> + 'static,
+{
+    Response::builder()
+        .header(header::CONTENT_LENGTH, length)
+        .body(Body::from_stream(pieces))
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
 }
 
 async fn status(Path(code): Path<u16>, Query(query): Query<DelayQuery>) -> Response {
@@ -309,14 +422,17 @@ async fn truncated(Query(query): Query<DelayQuery>) -> Response {
     if let Err(refusal) = wait(query.delay_ms).await {
         return refusal;
     }
-    // The header promises 1024 bytes; the stream sends 100 and then fails, so hyper closes the
-    // connection mid-body and the client reports an incomplete body.
-    let chunks: Vec<Result<Bytes, std::io::Error>> = vec![
-        Ok(Bytes::from(vec![b'x'; 100])),
-        Err(std::io::Error::other("closing mid-body on purpose")),
-    ];
-    Response::builder()
-        .header(header::CONTENT_LENGTH, 1024)
-        .body(Body::from_stream(futures_util::stream::iter(chunks)))
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+    // The head promises 1024 bytes; the body sends 100 and then fails, so hyper closes the
+    // connection mid-body. The yield in between matters: hyper writes out what it has gathered
+    // when the body has nothing ready, and had the error come at once it would have dropped the
+    // connection with those 100 bytes still in its buffer (an empty reply, not a cut one).
+    let part = futures_util::stream::once(async { Ok(Bytes::from_static(&FILLER[..100])) });
+    let cut = futures_util::stream::once(async {
+        tokio::task::yield_now().await;
+        Err(std::io::Error::other("closing mid-body on purpose"))
+    });
+    sized_body(TRUNCATED_LENGTH, part.chain(cut))
 }
+
+/// The length `/truncated` announces; it sends 100 bytes of it.
+const TRUNCATED_LENGTH: u64 = 1024;

@@ -182,7 +182,7 @@ impl<L: 'static> Tour<L> {
         self,
         settings: impl FnOnce(A) -> anyhow::Result<L>,
     ) -> ExitCode {
-        crate::limits::exit_quietly_on_closed_pipe();
+        crate::os::exit_quietly_on_closed_pipe();
         let args: Vec<OsString> = std::env::args_os().collect();
         if args.get(1).is_some_and(|a| a == CHILD_FLAG) {
             return self.run_child(&args[2..]);

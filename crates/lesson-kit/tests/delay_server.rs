@@ -1,5 +1,5 @@
-//! The delay server: it waits as asked, counts overlap exactly, fails cleanly on bad input, and
-//! only ever listens on loopback.
+//! The delay server: it waits as asked, counts overlap exactly, fails cleanly on bad input, only
+//! ever listens on loopback, and hangs up on clients that hold a connection without using it.
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
@@ -8,6 +8,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use lesson_kit::DelayServer;
+use lesson_kit::server::ServerOptions;
 
 fn client() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
@@ -158,4 +159,122 @@ fn dropping_the_server_does_not_wait_for_idle_connections() {
     done_rx
         .recv_timeout(Duration::from_secs(5))
         .expect("dropping the server returns even with a connection open");
+}
+
+/// A server that hangs up on idle clients after 300 ms instead of the default 15 s, so that the
+/// tests of that defence are short. The limit is not judged: tests wait far longer than it.
+fn impatient_server() -> DelayServer {
+    DelayServer::start_with(ServerOptions {
+        idle_timeout: Duration::from_millis(300),
+        ..ServerOptions::default()
+    })
+    .expect("server starts")
+}
+
+/// Everything the server sends on `stream` until it closes the connection. Panics if the
+/// connection is still open after 20 s: a server that keeps idle clients would do that.
+fn read_until_closed(stream: &mut TcpStream) -> Vec<u8> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .expect("a read timeout");
+    let mut received = Vec::new();
+    match stream.read_to_end(&mut received) {
+        Ok(_) => received,
+        // Closed with a reset rather than an orderly end: closed all the same.
+        Err(error) if error.kind() == std::io::ErrorKind::ConnectionReset => received,
+        Err(error) => panic!("the server still holds the connection after 20 s ({error})"),
+    }
+}
+
+/// Splits a raw HTTP response into its head (lower-cased) and its body.
+fn head_and_body(response: &[u8]) -> (String, &[u8]) {
+    let end = response
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a complete response head");
+    let head = String::from_utf8_lossy(&response[..end]).to_lowercase();
+    (head, &response[end + 4..])
+}
+
+#[test]
+fn a_client_that_connects_and_says_nothing_is_hung_up_on() {
+    let server = impatient_server();
+    let mut idle = TcpStream::connect(server.addr()).expect("connect");
+    read_until_closed(&mut idle);
+    assert_eq!(server.requests(), 0);
+}
+
+#[test]
+fn a_kept_alive_connection_is_closed_once_idle() {
+    let server = impatient_server();
+    let mut client = TcpStream::connect(server.addr()).expect("connect");
+    // HTTP/1.1 keeps the connection open after the answer, for a next request that never comes.
+    client
+        .write_all(b"GET /delay/0 HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("write");
+    let response = read_until_closed(&mut client);
+    let (head, body) = head_and_body(&response);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert_eq!(body, b"waited 0 ms\n");
+}
+
+#[test]
+fn a_client_sending_its_request_a_byte_at_a_time_is_hung_up_on() {
+    let server = impatient_server();
+    let mut slowloris = TcpStream::connect(server.addr()).expect("connect");
+    slowloris
+        .write_all(b"GET /delay/0 HTTP/1.1\r\n")
+        .expect("write");
+    // A header that never ends, one byte every 50 ms: each byte is progress, but the head is never
+    // complete. Once the server has closed, a write fails (at the latest the second one after).
+    let hung_up = (0..400).any(|_| {
+        thread::sleep(Duration::from_millis(50));
+        slowloris.write_all(b"x").is_err()
+    });
+    assert!(hung_up, "the server was still reading the head after 20 s");
+    assert_eq!(server.requests(), 0);
+}
+
+#[test]
+fn a_request_longer_than_the_idle_timeout_is_still_answered() {
+    // Idle means waiting for a request, not answering one: a 900 ms delay outlasts the 300 ms
+    // idle timeout and must still arrive whole.
+    let server = impatient_server();
+    let response = client()
+        .get(server.delay_url(Duration::from_millis(900)))
+        .send()
+        .and_then(|r| r.text())
+        .expect("a slow answer still arrives");
+    assert_eq!(response, "waited 900 ms\n");
+}
+
+#[test]
+fn the_truncated_route_sends_part_of_the_body_it_announces() {
+    let server = DelayServer::start().expect("server starts");
+    let mut client = TcpStream::connect(server.addr()).expect("connect");
+    client
+        .write_all(b"GET /truncated HTTP/1.1\r\nHost: x\r\n\r\n")
+        .expect("write");
+    let response = read_until_closed(&mut client);
+    let (head, body) = head_and_body(&response);
+    assert!(head.contains("content-length: 1024"), "{head}");
+    assert_eq!(body.len(), 100, "a body cut short, not an empty reply");
+}
+
+#[test]
+fn a_bytes_body_comes_whole_with_its_length_announced() {
+    // More than one of the pieces the server sends a body in, and not a multiple of their size.
+    const N: usize = 200_001;
+    let server = DelayServer::start().expect("server starts");
+    let mut client = TcpStream::connect(server.addr()).expect("connect");
+    client
+        .write_all(
+            format!("GET /bytes/{N} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").as_bytes(),
+        )
+        .expect("write");
+    let response = read_until_closed(&mut client);
+    let (head, body) = head_and_body(&response);
+    assert!(head.contains(&format!("content-length: {N}")), "{head}");
+    assert_eq!(body.len(), N);
+    assert!(body.iter().all(|&b| b == b'x'));
 }

@@ -8,6 +8,8 @@
 //! Every fetch ends in a [`FetchResult`]: a failed URL (refused, 404, 500, timed out, cut off
 //! mid-body) is a result with a reason, not a panic, so one bad URL never stops the others.
 
+use std::borrow::Cow;
+use std::fmt;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
@@ -28,6 +30,31 @@ pub struct FetchResult {
 impl FetchResult {
     pub fn is_ok(&self) -> bool {
         self.outcome.is_ok()
+    }
+}
+
+/// `URL: ok, N bytes` or `URL: why it failed`, with a long URL shortened by [`short_url`].
+impl fmt::Display for FetchResult {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = short_url(&self.url);
+        match &self.outcome {
+            Ok(bytes) => write!(f, "{url}: ok, {bytes} bytes"),
+            Err(reason) => write!(f, "{url}: {reason}"),
+        }
+    }
+}
+
+/// How many characters of a URL a message repeats: enough to recognise it, few enough that a
+/// 100 KB URL does not bury the reason it failed.
+pub const URL_SHOWN_CHARS: usize = 80;
+
+/// `url` as a message should show it: whole if short, else its first [`URL_SHOWN_CHARS`]
+/// characters and "…". For messages only; the fetch itself always uses the whole URL.
+pub fn short_url(url: &str) -> Cow<'_, str> {
+    match url.char_indices().nth(URL_SHOWN_CHARS) {
+        // Cut at a character boundary, never inside a multi-byte character.
+        Some((cut, _)) => Cow::Owned(format!("{}…", &url[..cut])),
+        None => Cow::Borrowed(url),
     }
 }
 
@@ -59,10 +86,15 @@ pub enum FetchError {
 /// A blocking HTTP client (`requests`' role) with a timeout for the whole request, body
 /// included. One client is shared by every thread: it holds a connection pool, and `&Client` is
 /// all a thread needs (no `Arc`, no clone per thread).
+///
+/// Like `requests.get(url, timeout=…)`, reqwest's *client-wide* blocking timeout bounds each wait
+/// on its own (connecting, then each read of the body), so a server that trickles one byte at a time
+/// would never trip it. [`fetch`] therefore also sets the timeout on each request, which reqwest
+/// applies "from when the request starts connecting until the response body has finished".
 #[derive(Clone, Debug)]
 pub struct Client {
     http: reqwest::blocking::Client,
-    /// Kept to say in a timeout's message how long we waited (reqwest does not tell).
+    /// Set on each request as its deadline, and said in a timeout's message (reqwest does not tell).
     timeout: Duration,
 }
 
@@ -85,7 +117,8 @@ impl Client {
 /// Fetches one URL and reads its whole body: `requests.get(url).content`.
 pub fn fetch(client: &Client, url: &str) -> FetchResult {
     let started = Instant::now();
-    let outcome = fetch_body_len(&client.http, url).map_err(|e| classify(e, client.timeout));
+    let outcome =
+        fetch_body_len(client, url).map_err(|e| classify(e, client.timeout, started.elapsed()));
     FetchResult {
         url: url.to_string(),
         outcome,
@@ -140,8 +173,10 @@ pub fn fetch_all_threaded_traced(
 }
 
 /// The body's length, reading it to the end so that a connection cut mid-body is noticed.
-fn fetch_body_len(client: &reqwest::blocking::Client, url: &str) -> Result<u64, RawError> {
-    let mut response = client.get(url).send().map_err(RawError::Http)?;
+fn fetch_body_len(client: &Client, url: &str) -> Result<u64, RawError> {
+    // The per-request timeout, not only the client's: it is the one that covers the body as well.
+    let request = client.http.get(url).timeout(client.timeout);
+    let mut response = request.send().map_err(RawError::Http)?;
     let status = response.status();
     if !status.is_success() {
         return Err(RawError::Status(status.as_u16()));
@@ -177,7 +212,11 @@ enum RawError {
     },
 }
 
-fn classify(error: RawError, timeout: Duration) -> FetchError {
+/// Puts a failure into words. `elapsed` is how long the fetch had run when it failed: a body that
+/// broke off at or after the deadline is a timeout, whichever layer noticed first ("no complete
+/// answer within the timeout" is then simply true), so a slow server is never called a broken one.
+fn classify(error: RawError, timeout: Duration, elapsed: Duration) -> FetchError {
+    let past_deadline = elapsed >= timeout;
     match error {
         RawError::Status(code) => FetchError::Status(code),
         RawError::Body {
@@ -185,7 +224,7 @@ fn classify(error: RawError, timeout: Duration) -> FetchError {
             received,
             expected,
         } => {
-            if is_timeout(&error) {
+            if past_deadline || is_timeout(&error) {
                 FetchError::Timeout(timeout)
             } else {
                 FetchError::Truncated {
@@ -230,19 +269,15 @@ fn closed_early(error: &reqwest::Error) -> bool {
         || root_cause(error).contains("connection closed")
 }
 
-/// reqwest wraps a body timeout in an `io::Error`; its source chain says which it was.
+/// reqwest hands a body timeout over as an `io::Error` that wraps a `reqwest::Error`. The wrapped
+/// error is reached with `get_ref`, not `source()`: an `io::Error`'s `source()` skips the error it
+/// wraps and returns *that* error's source, which is how a timeout used to pass for a cut connection.
 fn is_timeout(error: &std::io::Error) -> bool {
-    if error.kind() == std::io::ErrorKind::TimedOut {
-        return true;
-    }
-    let mut source = std::error::Error::source(error);
-    while let Some(inner) = source {
-        if let Some(reqwest_error) = inner.downcast_ref::<reqwest::Error>() {
-            return reqwest_error.is_timeout();
-        }
-        source = inner.source();
-    }
-    false
+    error.kind() == std::io::ErrorKind::TimedOut
+        || error
+            .get_ref()
+            .and_then(|inner| inner.downcast_ref::<reqwest::Error>())
+            .is_some_and(reqwest::Error::is_timeout)
 }
 
 fn has_io_kind(error: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {

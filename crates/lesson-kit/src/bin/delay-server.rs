@@ -18,6 +18,8 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
+    // `delay-server | head -1` must end quietly, not panic on the next line it prints.
+    lesson_kit::os::exit_quietly_on_closed_pipe();
     let args = Args::parse();
     let server = DelayServer::start_on_port(args.port)?;
     println!("delay-server listening on {}", server.base_url());

@@ -40,4 +40,6 @@ pub enum LessonError {
     Server(#[from] lesson_kit::ServerError),
     #[error("could not build the HTTP client: {0}")]
     Client(#[from] crate::FetchError),
+    #[error("{0}")]
+    OpenFiles(#[from] lesson_kit::os::LimitError),
 }

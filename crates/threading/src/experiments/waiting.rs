@@ -68,6 +68,9 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
         }
         None => flags.urls.clone(),
     };
+    // Each request in flight holds two descriptors here: the client's socket and, for the local
+    // server, its end of the connection. Ask for them before starting, not half-way through.
+    lesson_kit::os::ensure_open_files(2 * urls.len() as u64 + 64)?;
 
     let fetched = |fetch_all: fn(&Client, &[String], &Trace) -> Vec<FetchResult>| {
         if let Some(server) = &server {
@@ -95,8 +98,9 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
         .chain(&together)
         .flat_map(|run| &run.results)
         .filter_map(|result| {
-            let reason = result.outcome.as_ref().err()?;
-            Some(format!("{}: {reason}", result.url))
+            result.outcome.as_ref().err()?;
+            // `FetchResult` prints its URL shortened, then the reason.
+            Some(result.to_string())
         })
         .collect::<std::collections::BTreeSet<_>>();
     Ok(Figures {

@@ -1,0 +1,182 @@
+//! What a lesson asks of the operating system before it starts: a quiet exit when its output pipe
+//! closes, and room for as many open files as its experiment needs.
+//!
+//! Both are process-wide settings that Rust, like Python, leaves at values meant for other
+//! programs. A binary calls [`exit_quietly_on_closed_pipe`] first thing in `main`, and an
+//! experiment that opens many connections calls [`ensure_open_files`] before it starts, so that
+//! it fails up front with a command to run instead of losing half its downloads halfway through.
+
+/// Why a run cannot have the open files it needs.
+#[derive(Debug, thiserror::Error)]
+pub enum LimitError {
+    #[error(
+        "this run needs {needed} open files (file descriptors), but this process may open at most \
+         {limit}: run `ulimit -n {needed}` in this shell first (above the hard limit, that takes \
+         an administrator), or ask for less"
+    )]
+    TooFewOpenFiles { needed: u64, limit: u64 },
+    #[error("could not read or raise the limit on open files: {0}")]
+    Os(#[from] std::io::Error),
+}
+
+/// Lets a write to a closed pipe end the process quietly, as it ends `cat` or `grep`: for
+/// `cargo run -p threading | head -1`. Mirrors Python's `signal.signal(signal.SIGPIPE,
+/// signal.SIG_DFL)`, the fix Python's own docs give for the same problem.
+///
+/// Why it is needed: before `main`, Rust's runtime sets the signal SIGPIPE to "ignore" (Python
+/// does the same). A write to a pipe whose reader is gone then fails with "Broken pipe" instead of
+/// ending the process, and `println!` panics on that error. With SIGPIPE's default action back,
+/// the kernel ends the process at that write, without a message, as every Unix filter expects.
+///
+/// The catch, and why the [`DelayServer`](crate::DelayServer) is safe with it: the signal is sent
+/// for sockets too, when a peer that has gone is written to twice. Rust's socket writes ask the
+/// kernel not to send it (`MSG_NOSIGNAL` on Linux, `SO_NOSIGPIPE` on macOS), except vectored
+/// writes (`writev`) on Linux, which cannot ask: the server turns those off.
+///
+/// Call it first in `main`, before anything is printed. It does nothing on other systems, which
+/// have no SIGPIPE.
+pub fn exit_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // Safety: `signal` only changes how this process reacts to SIGPIPE; SIG_DFL is a valid
+    // disposition, and no handler of ours is installed or replaced. Called at the start of `main`,
+    // before any thread of ours could be writing.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+/// Makes sure this process may have `needed` files open at once (sockets count: every
+/// connection is one, and a download from the in-process server costs two, its client's and the
+/// server's). Mirrors Python's `resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))`.
+///
+/// Most Linux systems start a shell with a *soft* limit of 1,024 open files, kept low for old
+/// programs that use `select()`, which cannot watch a file numbered above 1,023, and a much higher
+/// *hard* limit that any process may raise its soft limit to. If the soft limit is below `needed`,
+/// this raises it to the hard limit (as Go programs do at start since Go 1.19); if even the hard
+/// limit is too low, the error says what to run. It never lowers a limit, and does nothing on
+/// systems without these limits.
+pub fn ensure_open_files(needed: u64) -> Result<(), LimitError> {
+    #[cfg(unix)]
+    return unix::ensure_open_files(needed);
+    #[cfg(not(unix))]
+    {
+        let _ = needed;
+        Ok(())
+    }
+}
+
+#[cfg(unix)]
+mod unix {
+    use super::LimitError;
+
+    /// What to do about the soft limit, decided from the numbers alone (tested without touching
+    /// the process's real limits).
+    #[derive(Debug, PartialEq, Eq)]
+    pub(super) enum Plan {
+        Enough,
+        RaiseTo(u64),
+        TooLow,
+    }
+
+    /// `infinity` is the platform's "no limit" value: a soft limit is never raised to that (macOS
+    /// refuses it), only to what is needed.
+    pub(super) fn plan(needed: u64, soft: u64, hard: u64, infinity: u64) -> Plan {
+        if needed <= soft {
+            Plan::Enough
+        } else if hard == infinity {
+            Plan::RaiseTo(needed)
+        } else if needed <= hard {
+            Plan::RaiseTo(hard)
+        } else {
+            Plan::TooLow
+        }
+    }
+
+    pub(super) fn ensure_open_files(needed: u64) -> Result<(), LimitError> {
+        let mut limit = open_files_limit()?;
+        // `rlim_t` is `u64` on Linux and macOS, but not everywhere: hence the casts.
+        let infinity: libc::rlim_t = libc::RLIM_INFINITY;
+        let (soft, hard) = (limit.rlim_cur as u64, limit.rlim_max as u64);
+        match plan(needed, soft, hard, infinity as u64) {
+            Plan::Enough => Ok(()),
+            Plan::TooLow => Err(LimitError::TooFewOpenFiles {
+                needed,
+                limit: hard,
+            }),
+            Plan::RaiseTo(target) => {
+                limit.rlim_cur = target as libc::rlim_t;
+                // Safety: `limit` is a valid, initialised rlimit that setrlimit only reads.
+                if unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } == 0 {
+                    Ok(())
+                } else {
+                    // Some systems cap the soft limit below the hard one (macOS: kern.maxfilesperproc).
+                    Err(LimitError::TooFewOpenFiles {
+                        needed,
+                        limit: soft,
+                    })
+                }
+            }
+        }
+    }
+
+    /// The soft and hard limits on open files (`ulimit -Sn` and `ulimit -Hn`).
+    fn open_files_limit() -> std::io::Result<libc::rlimit> {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // Safety: `limit` is a valid rlimit for getrlimit to write into.
+        if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == 0 {
+            Ok(limit)
+        } else {
+            Err(std::io::Error::last_os_error())
+        }
+    }
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::unix::{Plan, plan};
+    use super::{LimitError, ensure_open_files};
+
+    const INFINITY: u64 = u64::MAX;
+
+    #[test]
+    fn a_soft_limit_that_is_high_enough_is_left_alone() {
+        assert_eq!(plan(100, 1024, 4096, INFINITY), Plan::Enough);
+        assert_eq!(plan(1024, 1024, 4096, INFINITY), Plan::Enough);
+    }
+
+    #[test]
+    fn a_low_soft_limit_is_raised_to_the_hard_one() {
+        assert_eq!(plan(2064, 1024, 524_288, INFINITY), Plan::RaiseTo(524_288));
+        assert_eq!(plan(4096, 1024, 4096, INFINITY), Plan::RaiseTo(4096));
+    }
+
+    #[test]
+    fn an_unlimited_hard_limit_raises_the_soft_one_only_as_far_as_needed() {
+        assert_eq!(plan(2064, 256, INFINITY, INFINITY), Plan::RaiseTo(2064));
+    }
+
+    #[test]
+    fn a_hard_limit_below_the_need_is_too_low() {
+        assert_eq!(plan(2064, 1024, 2048, INFINITY), Plan::TooLow);
+    }
+
+    #[test]
+    fn the_error_says_how_many_are_needed_and_what_to_run() {
+        let error = LimitError::TooFewOpenFiles {
+            needed: 2064,
+            limit: 1024,
+        };
+        let message = error.to_string();
+        assert!(message.contains("needs 2064 open files"), "{message}");
+        assert!(message.contains("at most 1024"), "{message}");
+        assert!(message.contains("`ulimit -n 2064`"), "{message}");
+    }
+
+    #[test]
+    fn a_small_need_is_met_by_any_system() {
+        ensure_open_files(16).expect("every Unix allows 16 open files");
+    }
+}
