@@ -19,7 +19,7 @@
 //! depend on it (they use fixed costs, the same on every machine).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -100,22 +100,32 @@ pub fn wake_latency() -> Duration {
 }
 
 /// How long releasing the legacy lock takes while another thread sleeps on it: the system call
-/// that wakes the sleeper, paid by the releaser.
+/// that wakes the sleeper, paid by the releaser. A round where the partner had not even asked for
+/// the lock yet when it was released (a busy machine can leave it unscheduled for longer than we
+/// let it sleep) measures a release with nobody to wake: it is left out. If every round was
+/// like that, the default's figure stands in.
 pub fn signal_cost() -> Duration {
     const SAMPLES: usize = BATCHES * 8;
-    // Long enough for the partner to be asleep in the kernel, not just on its way there.
-    const LET_IT_SLEEP: Duration = Duration::from_micros(300);
+    // Long enough for the partner to be asleep in the kernel, short enough that its core is
+    // not deep in idle: the battle wakes a waiter that has slept only microseconds.
+    const LET_IT_SLEEP: Duration = Duration::from_micros(50);
     let lock = LegacyGil::new();
-    // How many times the partner has started to ask for the lock, and finished with it.
+    // Rounds: we hold the lock (`retaken`), the partner asks for it (`asked`), we release it,
+    // the partner takes and releases it (`done`), we take it again. `partner_waited`: whether
+    // the partner found the lock taken, so that the release had someone to wake.
+    let retaken = AtomicUsize::new(0);
     let asked = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
+    let partner_waited = AtomicBool::new(false);
     lock.take(1);
     let mut samples = Vec::with_capacity(SAMPLES);
     thread::scope(|scope| {
         scope.spawn(|| {
             for round in 1..=SAMPLES {
+                wait_until(&retaken, round - 1);
                 asked.store(round, SeqCst);
-                lock.take(2);
+                let taken = lock.take(2);
+                partner_waited.store(taken.waited, SeqCst);
                 lock.drop();
                 done.store(round, SeqCst);
             }
@@ -125,11 +135,18 @@ pub fn signal_cost() -> Duration {
             thread::sleep(LET_IT_SLEEP);
             let started = Instant::now();
             lock.drop();
-            samples.push(started.elapsed());
+            let elapsed = started.elapsed();
             wait_until(&done, round);
+            if partner_waited.load(SeqCst) {
+                samples.push(elapsed);
+            }
             lock.take(1);
+            retaken.store(round, SeqCst);
         }
     });
+    if samples.is_empty() {
+        return ModelConfig::default().signal_cost;
+    }
     min_of_batch_medians(samples)
 }
 
