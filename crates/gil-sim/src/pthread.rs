@@ -22,6 +22,7 @@
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::io;
+use std::marker::PhantomData;
 use std::ops::{Deref, DerefMut};
 use std::ptr;
 use std::time::Duration;
@@ -51,6 +52,8 @@ unsafe impl<T: Send> Sync for PthreadMutex<T> {}
 /// Proof that this thread holds a [`PthreadMutex`]; unlocks it when dropped.
 pub struct PthreadMutexGuard<'a, T> {
     mutex: &'a PthreadMutex<T>,
+    /// Not `Send`: POSIX lets only the thread that locked a mutex unlock it.
+    _not_send: PhantomData<*const ()>,
 }
 
 impl<T> PthreadMutex<T> {
@@ -74,7 +77,10 @@ impl<T> PthreadMutex<T> {
         check("pthread_mutex_lock", unsafe {
             libc::pthread_mutex_lock(self.raw.get())
         });
-        PthreadMutexGuard { mutex: self }
+        PthreadMutexGuard {
+            mutex: self,
+            _not_send: PhantomData,
+        }
     }
 }
 

@@ -132,8 +132,8 @@ impl<'py> Python<'py> {
     pub fn check_after(self, ticks: u32) {
         assert!(
             self.thread.holding.get(),
-            "Python::check on a thread that does not hold the GIL: only the holder runs the eval \
-             loop (CPython stops with a fatal error here). Was the token used inside py.detach?"
+            "Python::check on a thread that does not hold the GIL: only the holder may run \
+             Python (CPython stops with a fatal error here)"
         );
         match self.interp.mode() {
             Mode::Cpython312 | Mode::PerInterpreter => {

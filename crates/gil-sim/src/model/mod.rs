@@ -14,8 +14,19 @@
 //! println!("{:?} virtual, {} switches", run.total, run.switches);
 //! ```
 //!
-//! Its costs (one checkpoint iteration, one wake-up) are parameters: [`calibrate`] measures them
-//! on this machine; tests use fixed values, so their snapshots never change.
+//! Its costs (one checkpoint iteration, one wake-up, what a wake-up costs the waker, the timer's
+//! lateness) are parameters: [`calibrate`] measures them on this machine, on the same pthread
+//! primitives the real lock uses; tests use fixed values, so their snapshots never change.
+//!
+//! Where the model charges time, and why:
+//! - every hand-over of the GIL leaves it idle for one wake-up (the signalled waiter must be
+//!   scheduled before it can run);
+//! - a blocking I/O wait ends with a wake-up too (the thread slept in the kernel), before the
+//!   thread even asks for the GIL again;
+//! - a legacy-GIL release with a thread asleep on the lock costs the releaser the system call
+//!   that wakes it, every 101 ticks: the woken thread usually finds the lock taken again (a failed
+//!   acquisition), and the holder has paid for waking it all the same;
+//! - a real free-threaded build's interpreted code runs slower by the build's overhead.
 
 pub mod calibrate;
 mod engine;

@@ -182,11 +182,12 @@ impl<'c> Engine<'c> {
         }
     }
 
-    /// One checkpoint iteration, with the single-thread overhead of a real free-threaded build.
+    /// One checkpoint iteration, with the single-thread overhead of a real free-threaded build
+    /// (in per mille, to stay in integers).
     fn checkpoint_cost(&self) -> Nanos {
-        let cost = nanos(self.config.checkpoint_cost) as f64;
-        let overhead = self.config.mode.single_thread_overhead();
-        ((cost * (1.0 + overhead)).round() as Nanos).max(1)
+        let per_mille = (self.config.mode.single_thread_overhead() * 1000.0).round() as Nanos;
+        let cost = nanos(self.config.checkpoint_cost);
+        (cost.saturating_mul(1000 + per_mille) / 1000).max(1)
     }
 
     fn shared_gil(&self) -> bool {
