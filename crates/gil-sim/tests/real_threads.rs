@@ -190,32 +190,43 @@ fn dropping_a_gil_this_thread_does_not_hold_panics_with_the_reason() {
 }
 
 #[test]
-fn a_legacy_trace_never_shows_two_threads_running_at_once() {
-    let data = within_timeout("legacy trace", || {
-        let trace = Trace::new();
-        let interp = Interpreter::new(Mode::Legacy).with_trace(trace.clone());
-        thread::scope(|scope| {
-            for name in ["thread 1", "thread 2"] {
-                let interp = &interp;
-                scope
-                    .spawn(move || Python::attach(interp, name, |py| work::countdown(py, 300_000)));
-            }
+fn a_trace_never_shows_two_threads_running_at_once() {
+    for mode in [Mode::Legacy, Mode::Cpython312] {
+        let data = within_timeout("trace", move || {
+            let trace = Trace::new();
+            let interp = Interpreter::new(mode).with_trace(trace.clone());
+            sys::setswitchinterval(&interp, Duration::from_micros(50));
+            thread::scope(|scope| {
+                for name in ["thread 1", "thread 2"] {
+                    let interp = &interp;
+                    scope.spawn(move || {
+                        Python::attach(interp, name, |py| {
+                            let sum = work::countdown(py, 150_000);
+                            // A native call in the middle: a release of another kind.
+                            let hash = py.detach(|| work::native_hash(b"abc", 1_000));
+                            sum ^ hash ^ work::countdown(py, 150_000)
+                        })
+                    });
+                }
+            });
+            trace.snapshot()
         });
-        trace.snapshot()
-    });
-    let running: Vec<_> = data
-        .spans
-        .iter()
-        .filter(|s| s.state == State::Running)
-        .collect();
-    assert!(running.iter().any(|s| s.lane == "thread 1"));
-    assert!(running.iter().any(|s| s.lane == "thread 2"));
-    for a in running.iter().filter(|s| s.lane == "thread 1") {
-        for b in running.iter().filter(|s| s.lane == "thread 2") {
-            assert!(
-                a.end_s <= b.start_s || b.end_s <= a.start_s,
-                "both running at once: {a:?} and {b:?}"
-            );
+        let running = |lane: &str| -> Vec<_> {
+            data.spans
+                .iter()
+                .filter(|s| s.lane == lane && s.state == State::Running)
+                .cloned()
+                .collect()
+        };
+        let (first, second) = (running("thread 1"), running("thread 2"));
+        assert!(!first.is_empty() && !second.is_empty(), "{mode}");
+        for a in &first {
+            for b in &second {
+                assert!(
+                    a.end_s <= b.start_s || b.end_s <= a.start_s,
+                    "{mode}: both running at once: {a:?} and {b:?}"
+                );
+            }
         }
     }
 }
