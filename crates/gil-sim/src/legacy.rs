@@ -20,7 +20,7 @@
 //! **The lock is a semaphore.** On Linux, Python 2's `PyThread_type_lock` is a POSIX semaphore
 //! (`Python/thread_pthread.h` with `USE_SEMAPHORES`): acquire is `sem_wait`, release is
 //! `sem_post`. Elsewhere (macOS had no working unnamed semaphores) it was a mutex, a condition
-//! variable and a `locked` flag; [`InterpreterLock`] is whichever of the two this platform used.
+//! variable and a `locked` flag; `InterpreterLock` below is whichever of the two this platform used.
 //! Either way a release while another thread sleeps on the lock costs the releaser a system call
 //! to wake it (`futex_wake`), every 34 iterations: the price of the battle.
 

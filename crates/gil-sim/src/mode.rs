@@ -14,8 +14,9 @@ pub enum Mode {
     #[default]
     Cpython312,
     /// CPython before 3.2: the holder releases and re-requests the lock every 100 ticks
-    /// (`sys.setcheckinterval`), with no timeout and no forced switch. On several cores the
-    /// releasing thread usually wins the lock straight back: Beazley's "GIL battle" (2009).
+    /// (`sys.setcheckinterval`; a tick is a bytecode, 3 per iteration of `countdown`), with no
+    /// timeout and no forced switch. On several cores the releasing thread usually wins the lock
+    /// straight back: Beazley's "GIL battle" (2009). See `legacy.rs`.
     Legacy,
     /// The **ideal** of free threading: no GIL and nothing paid for its absence. Taking the GIL
     /// returns at once and interpreted code runs as fast as under the GIL. No real build is this:

@@ -46,7 +46,7 @@ pub fn calibrated() -> ModelConfig {
 }
 
 /// The cost of one `countdown` iteration (work + checkpoint) on a lone attached thread: the
-/// smallest of [`BATCHES`] runs' time per iteration.
+/// smallest of several runs' time per iteration.
 pub fn checkpoint_cost() -> Duration {
     const ITERATIONS: u64 = 200_000;
     let interp = Interpreter::new(Mode::Cpython312);
