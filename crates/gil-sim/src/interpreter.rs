@@ -1,8 +1,12 @@
-//! `Interpreter`: one simulated CPython process — its GIL, its switch interval, its mode.
+//! `Interpreter`: one simulated CPython interpreter — its GIL, its switch interval, its mode.
 //!
 //! Threads join it with [`Python::attach`](crate::Python::attach). It is `Send + Sync`: share it
 //! by reference (`std::thread::scope`) or in an `Arc`, as every Python thread shares its process's
 //! interpreter.
+//!
+//! Each `Interpreter` owns its lock, so several of them in one program are several interpreters
+//! with a GIL each: what PEP 684 (3.12) gives subinterpreters, and what
+//! [`interpreters::create`](crate::interpreters::create) (3.14's `concurrent.interpreters`) returns.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -17,8 +21,8 @@ use crate::mode::Mode;
 /// ceval_gil.c, in microseconds there).
 pub const DEFAULT_SWITCH_INTERVAL: Duration = Duration::from_millis(5);
 
-/// A simulated CPython process: the interpreter state its threads share (`PyInterpreterState`
-/// plus `_PyRuntime.ceval`'s GIL), in one of four [`Mode`]s.
+/// A simulated CPython interpreter: the state its threads share (`PyInterpreterState` and its
+/// GIL), in one of the [`Mode`]s.
 #[derive(Debug)]
 pub struct Interpreter {
     mode: Mode,
@@ -28,8 +32,8 @@ pub struct Interpreter {
     /// The new GIL, used in [`Mode::Cpython312`]. (In [`Mode::PerInterpreter`] every attached
     /// thread makes its own: it is its own interpreter.)
     gil: Gil,
-    /// The pre-3.2 lock, used in [`Mode::Legacy`]. Both locks are tiny; keeping both, rather
-    /// than an enum, lets the code that uses one read without a `match`.
+    /// The pre-3.2 lock and its tick counter, used in [`Mode::Legacy`]. Both locks are small;
+    /// keeping both, rather than an enum, lets the code that uses one read without a `match`.
     legacy_gil: LegacyGil,
     /// Where attached threads record their spans, if anywhere.
     trace: Option<Trace>,
@@ -91,7 +95,10 @@ impl Interpreter {
         match self.mode {
             Mode::Cpython312 => self.gil.switches(),
             Mode::Legacy => self.legacy_gil.switches(),
-            Mode::FreeThreaded | Mode::PerInterpreter => 0,
+            Mode::FreeThreaded
+            | Mode::FreeThreaded313
+            | Mode::FreeThreaded314
+            | Mode::PerInterpreter => 0,
         }
     }
 

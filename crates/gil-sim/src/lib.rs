@@ -4,8 +4,9 @@
 //! so that "threads do not speed up CPU-bound Python" is something they measure and see on a
 //! timeline, not something they are told.
 //!
-//! - [`Interpreter`] is one simulated CPython process: its GIL, its switch interval and its
-//!   [`Mode`] (CPython 3.12, the legacy pre-3.2 GIL, free-threaded, one GIL per interpreter).
+//! - [`Interpreter`] is one simulated CPython interpreter: its GIL, its switch interval and its
+//!   [`Mode`] (CPython 3.12, the legacy pre-3.2 GIL, no GIL at all — the ideal, 3.13t, 3.14t —,
+//!   one GIL per interpreter).
 //! - [`Python::attach`] makes a Rust thread a Python thread; the [`Python`] token proves it holds
 //!   the GIL. [`Python::check`] is the eval loop's checkpoint, where the holder honours a drop
 //!   request; [`Python::detach`] releases the GIL around blocking I/O or native code.
@@ -13,13 +14,17 @@
 //! - [`sys`] has `setswitchinterval` / `getswitchinterval`.
 //! - [`model`] runs the same protocol in virtual time: deterministic timelines for the book and
 //!   the tests, and predictions the real threads are held against.
+//! - [`interpreters`] mirrors 3.14's `concurrent.interpreters` and `InterpreterPoolExecutor`:
+//!   several interpreters, a GIL each, and data that crosses between them by copy.
 //! - [`experiments`] are the lesson's six experiments; [`compare`] holds them against CPython.
 //!
-//! The lock itself is in `gil.rs` (CPython 3.12's `Python/ceval_gil.c`, step by step) and
-//! `legacy.rs` (CPython 2's lock).
+//! The lock itself is in `gil.rs` (CPython 3.12's `Python/ceval_gil.c`, function by function, on
+//! `pthread_mutex_t` and `pthread_cond_t` from `pthread.rs`) and `legacy.rs` (CPython 2's lock,
+//! a POSIX semaphore on Linux).
 
 pub mod gil;
 mod interpreter;
+pub mod interpreters;
 pub mod legacy;
 mod mode;
 pub mod model;
@@ -28,6 +33,16 @@ mod recorder;
 pub mod sys;
 pub mod work;
 
+// CPython's lock primitives: pthreads on Unix; elsewhere std's, behind the same names.
+#[cfg(unix)]
+mod pthread;
+#[cfg(not(unix))]
+#[path = "pthread_std.rs"]
+mod pthread;
+// On Unix the fallback is still compiled and tested, so that it cannot rot unseen.
+#[cfg(all(unix, test))]
+mod pthread_std;
+
 pub use interpreter::{DEFAULT_SWITCH_INTERVAL, Interpreter};
 pub use mode::Mode;
-pub use python::Python;
+pub use python::{Python, Ungil};

@@ -2,7 +2,9 @@
 //!
 //! A thread is always in one phase (running, waiting for the GIL, waiting for I/O); a span is
 //! written when the phase changes, so a thread that keeps the GIL for a second is one span, not a
-//! million checkpoints. A lane records at most [`MAX_SPANS_PER_LANE`] spans: a run at a 10 µs
+//! million checkpoints. The caller passes the time of each change: a "running" phase ends at the
+//! moment the thread *released* the lock (taken just before the release), never later, so two
+//! threads' running spans cannot overlap however late the releaser gets back to its bookkeeping. A lane records at most [`MAX_SPANS_PER_LANE`] spans: a run at a 10 µs
 //! switch interval would otherwise make a timeline nobody can draw.
 
 use std::cell::Cell;
@@ -49,10 +51,15 @@ impl LaneRecorder {
         }
     }
 
-    /// The thread is done: its last phase ends now.
-    pub fn finish(&self) {
+    /// The phase the thread is in, if any.
+    pub fn state(&self) -> Option<State> {
+        self.phase.get().map(|(state, _)| state)
+    }
+
+    /// The thread is done: its last phase ends at `at` (nothing happens if it already ended).
+    pub fn finish(&self, at: f64) {
         if let Some((state, since)) = self.phase.take() {
-            self.write(state, since, self.now());
+            self.write(state, since, at);
         }
     }
 

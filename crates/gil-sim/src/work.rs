@@ -4,28 +4,47 @@
 use std::hint::black_box;
 
 use crate::Python;
+use crate::legacy::TICKS_PER_ITERATION;
 
 /// How many xorshift rounds one countdown iteration does. One round alone costs a nanosecond or
 /// two; sixteen bring an iteration to some tens of nanoseconds, about what one iteration of
 /// `while n > 0: n -= 1` costs in CPython 3.12. That keeps the checkpoint rate, and the legacy
-/// mode's "every 100 ticks", close to CPython's (the model's calibration measures it).
+/// mode's release every 101 ticks, close to CPython's (the model's calibration measures it).
 pub const ROUNDS_PER_ITERATION: u32 = 16;
 
 /// The classic GIL benchmark, `def countdown(n): while n > 0: n -= 1`, run "in the interpreter":
-/// every iteration does a little real arithmetic and then passes a checkpoint ([`Python::check`]),
-/// as CPython's eval loop does at every `JUMP_BACKWARD`. Returns a value computed from all the
-/// work, so the compiler cannot skip it.
+/// every iteration does a little real arithmetic and then passes a checkpoint
+/// ([`Python::check_after`]), as CPython's eval loop does at every `JUMP_BACKWARD`; under the
+/// legacy GIL the checkpoint counts the iteration's [`TICKS_PER_ITERATION`] ticks, as Python 2's
+/// `_Py_Ticker` did. Returns a value computed from all the work, so the compiler cannot skip it.
+///
+/// On a real free-threaded build ([`Mode::FreeThreaded313`](crate::Mode::FreeThreaded313),
+/// [`FreeThreaded314`](crate::Mode::FreeThreaded314)) each iteration also pays the build's
+/// overhead ([`Mode::single_thread_overhead`](crate::Mode::single_thread_overhead)) as extra
+/// rounds, to the nearest whole round: work, not a sleep, so that it also takes a core.
 pub fn countdown(py: Python<'_>, n: u64) -> u64 {
+    let overhead_rounds = overhead_rounds(py.mode().single_thread_overhead());
     let mut state = 0x9E37_79B9_7F4A_7C15 ^ n;
+    let mut overhead = state;
     let mut left = n;
     while left > 0 {
         for _ in 0..ROUNDS_PER_ITERATION {
             state = xorshift(state);
         }
+        // Kept apart from `state`, so that the result is the same under every mode.
+        for _ in 0..overhead_rounds {
+            overhead = xorshift(overhead);
+        }
         left -= 1;
-        py.check();
+        py.check_after(TICKS_PER_ITERATION);
     }
+    black_box(overhead);
     black_box(state)
+}
+
+/// The extra xorshift rounds per iteration that make an iteration `overhead` (a fraction) slower.
+fn overhead_rounds(overhead: f64) -> u32 {
+    (f64::from(ROUNDS_PER_ITERATION) * overhead).round() as u32
 }
 
 /// The same countdown with no interpreter at all: a plain Rust loop, for the "4 Rust threads"

@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use gil_sim::Mode;
 use gil_sim::model::{self, ModelConfig, Simulation, ThreadSpec};
-use lesson_kit::State;
 use lesson_kit::render::terminal::{TerminalOptions, timeline};
+use lesson_kit::{State, TraceData};
 
 const MS: Duration = Duration::from_millis(1);
 const US: Duration = Duration::from_micros(1);
@@ -21,7 +21,9 @@ fn config() -> ModelConfig {
         switch_interval: MS,
         checkpoint_cost: US,
         wake_latency: 10 * US,
+        signal_cost: 2 * US,
         timer_slack: 50 * US,
+        ticks_per_checkpoint: 3,
         ..ModelConfig::default()
     }
 }
@@ -46,6 +48,24 @@ fn describe(run: &Simulation) -> String {
         );
     }
     out
+}
+
+/// Seconds during which two different lanes were both running.
+fn overlap_of_running_spans(data: &TraceData) -> f64 {
+    let running: Vec<_> = data
+        .spans
+        .iter()
+        .filter(|s| s.state == State::Running)
+        .collect();
+    let mut overlap = 0.0;
+    for a in &running {
+        for b in &running {
+            if a.lane < b.lane {
+                overlap += (a.end_s.min(b.end_s) - a.start_s.max(b.start_s)).max(0.0);
+            }
+        }
+    }
+    overlap
 }
 
 fn waits_for_gil(run: &Simulation) -> usize {
@@ -151,14 +171,51 @@ fn free_threaded_threads_never_wait_and_share_the_cores() {
 
 #[test]
 fn the_legacy_gil_is_retaken_by_the_thread_that_released_it() {
-    let threads = [ThreadSpec::cpu(2_000), ThreadSpec::cpu(2_000)];
-    let run = model::simulate(&config().with_mode(Mode::Legacy), &threads);
-    // A release every 100 checkpoints (100 µs): 20 of them while the other thread waited, and
-    // the releaser took the lock back every time. The only hand-over is when it finished.
-    assert_eq!(run.retakes, 19);
+    let legacy = config().with_mode(Mode::Legacy);
+    let run = model::simulate(&legacy, &[ThreadSpec::cpu(2_000), ThreadSpec::cpu(2_000)]);
+    let sequential = model::simulate(&legacy, &[ThreadSpec::cpu(4_000)]);
+    // A release every 101 ticks at 3 ticks per checkpoint: every 33.666 µs of work, 59 times
+    // while the other thread waited. The releaser took the lock back every time; the only
+    // hand-over is when it finished.
+    assert_eq!(run.retakes, 59);
     assert_eq!(run.switches, 1);
     assert_eq!(run.drop_requests, 0);
+    // Each of those releases had to wake the sleeping waiter, who then failed to get the lock:
+    // the holder paid the wake-up call every time, and two threads are slower than one.
+    assert_eq!(sequential.total, 4 * MS, "alone, nobody to wake");
+    assert_eq!(run.finish_times[0], 2 * MS + 59 * config().signal_cost);
+    assert!(run.total > sequential.total + 59 * config().signal_cost);
     insta::assert_snapshot!(describe(&run));
+}
+
+#[test]
+fn a_legacy_timeline_never_shows_two_threads_running_at_once() {
+    // The waiter wins the lock only if it wakes before the releaser is done signalling.
+    let config = ModelConfig {
+        wake_latency: US,
+        signal_cost: 5 * US,
+        ..config().with_mode(Mode::Legacy)
+    };
+    let run = model::simulate(&config, &[ThreadSpec::cpu(500), ThreadSpec::cpu(500)]);
+    assert!(run.switches > 2, "{} switches", run.switches);
+    assert_eq!(overlap_of_running_spans(&run.trace.snapshot()), 0.0);
+}
+
+#[test]
+fn a_real_free_threaded_build_pays_its_overhead_on_every_thread() {
+    let threads = vec![ThreadSpec::cpu(3_000); 2];
+    let ideal = model::simulate(&config().with_mode(Mode::FreeThreaded), &threads);
+    let t313 = model::simulate(&config().with_mode(Mode::FreeThreaded313), &threads);
+    let t314 = model::simulate(&config().with_mode(Mode::FreeThreaded314), &threads);
+    assert_eq!(ideal.total, 3 * MS);
+    assert_eq!(t313.total, 4200 * US, "40 % slower");
+    assert_eq!(t314.total, 3240 * US, "8 % slower");
+    // Native code is C: it pays nothing.
+    let native = [ThreadSpec::new().native_detached(MS)];
+    assert_eq!(
+        model::simulate(&config().with_mode(Mode::FreeThreaded313), &native).total,
+        MS
+    );
 }
 
 #[test]

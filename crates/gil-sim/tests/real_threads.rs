@@ -2,9 +2,12 @@
 //! No test here looks at a clock: each runs its work on a helper thread and waits for the answer
 //! with a timeout, so a deadlock fails the test instead of hanging it.
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::thread;
 use std::time::Duration;
 
+use gil_sim::gil::{DropReason, Gil};
+use gil_sim::legacy::{self, LegacyGil};
 use gil_sim::{Interpreter, Mode, Python, sys, work};
 use lesson_kit::{DelayServer, State, Trace, finish_within};
 
@@ -125,21 +128,121 @@ fn a_panic_inside_attach_releases_the_gil() {
 }
 
 #[test]
-fn attaching_twice_on_one_thread_panics_instead_of_deadlocking() {
-    let panicked = within_timeout("nested attach", || {
-        let interp = Interpreter::new(Mode::Cpython312);
-        let nested = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            Python::attach(&interp, "outer", |_py| {
-                Python::attach(&interp, "inner", |_py| ())
-            })
-        }));
-        // Attaching inside `detach` is fine: the thread does not hold the GIL there.
-        let inside_detach = Python::attach(&interp, "outer", |py| {
-            py.detach(|| Python::attach(&interp, "inner", |_| 7))
+fn attach_is_re_entrant_and_a_nested_attach_keeps_the_gil() {
+    let (results, lanes) = within_timeout("nested attach", || {
+        let trace = Trace::new();
+        let interp = Interpreter::new(Mode::Cpython312).with_trace(trace.clone());
+        sys::setswitchinterval(&interp, Duration::from_micros(100));
+        let results = thread::scope(|scope| {
+            // Another thread wants the GIL all along: if the inner `attach` released it on
+            // return, the outer one would go on computing without it (and `check` would panic).
+            let other =
+                scope.spawn(|| Python::attach(&interp, "other", |py| work::countdown(py, 200_000)));
+            let nested = Python::attach(&interp, "outer", |py| {
+                let (innermost, inner) = Python::attach(&interp, "inner", |py| {
+                    let innermost =
+                        Python::attach(&interp, "innermost", |py| work::countdown(py, 50_000));
+                    (innermost, work::countdown(py, 50_000))
+                });
+                [innermost, inner, work::countdown(py, 50_000)]
+            });
+            (nested, other.join().expect("the other thread panicked"))
         });
-        nested.is_err() && inside_detach == 7
+        let mut lanes = trace.lanes();
+        lanes.sort();
+        (results, lanes)
     });
-    assert!(panicked);
+    let expected = work::countdown_native(50_000);
+    assert_eq!(results, ([expected; 3], work::countdown_native(200_000)));
+    // One thread state per thread: the nested calls recorded on the outer call's lane.
+    assert_eq!(lanes, vec!["other".to_string(), "outer".to_string()]);
+}
+
+#[test]
+fn attaching_inside_detach_takes_the_gil_and_gives_it_back() {
+    let values = within_timeout("attach inside detach", || {
+        let interp = Interpreter::new(Mode::Cpython312);
+        Python::attach(&interp, "outer", |py| {
+            let inner =
+                py.detach(|| Python::attach(&interp, "inner", |py| work::countdown(py, 10)));
+            // Back from `detach`: the outer call holds the GIL again and can run Python.
+            (inner, work::countdown(py, 10))
+        })
+    });
+    let expected = work::countdown_native(10);
+    assert_eq!(values, (expected, expected));
+}
+
+#[test]
+fn dropping_a_gil_this_thread_does_not_hold_panics_with_the_reason() {
+    let gil = Gil::new();
+    let nobody = catch_unwind(AssertUnwindSafe(|| gil.drop(1, DropReason::Final)));
+    assert!(
+        panic_message(nobody)
+            .contains("thread 1 released a GIL it does not hold (nobody holds it)")
+    );
+    gil.take(1, Duration::from_millis(5));
+    let someone_else = catch_unwind(AssertUnwindSafe(|| gil.drop(2, DropReason::Final)));
+    assert!(panic_message(someone_else).contains("(thread 1 holds it)"));
+    // The holder can still let go.
+    gil.drop(1, DropReason::Final);
+    assert!(!gil.is_held_by(1));
+}
+
+#[test]
+fn a_trace_never_shows_two_threads_running_at_once() {
+    for mode in [Mode::Legacy, Mode::Cpython312] {
+        let data = within_timeout("trace", move || {
+            let trace = Trace::new();
+            let interp = Interpreter::new(mode).with_trace(trace.clone());
+            sys::setswitchinterval(&interp, Duration::from_micros(50));
+            thread::scope(|scope| {
+                for name in ["thread 1", "thread 2"] {
+                    let interp = &interp;
+                    scope.spawn(move || {
+                        Python::attach(interp, name, |py| {
+                            let sum = work::countdown(py, 150_000);
+                            // A native call in the middle: a release of another kind.
+                            let hash = py.detach(|| work::native_hash(b"abc", 1_000));
+                            sum ^ hash ^ work::countdown(py, 150_000)
+                        })
+                    });
+                }
+            });
+            trace.snapshot()
+        });
+        let running = |lane: &str| -> Vec<_> {
+            data.spans
+                .iter()
+                .filter(|s| s.lane == lane && s.state == State::Running)
+                .cloned()
+                .collect()
+        };
+        let (first, second) = (running("thread 1"), running("thread 2"));
+        assert!(!first.is_empty() && !second.is_empty(), "{mode}");
+        for a in &first {
+            for b in &second {
+                assert!(
+                    a.end_s <= b.start_s || b.end_s <= a.start_s,
+                    "{mode}: both running at once: {a:?} and {b:?}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn the_legacy_ticker_runs_out_every_101_ticks() {
+    let gil = LegacyGil::new();
+    // 303 iterations of 3 ticks: 909 ticks, 9 periods of 101.
+    let releases = (0..303)
+        .filter(|_| gil.tick(legacy::TICKS_PER_ITERATION))
+        .count();
+    assert_eq!(releases, 9);
+    // The first comes on the 34th iteration: the 101st tick is in it.
+    let fresh = LegacyGil::new();
+    let first = (1..=100).find(|_| fresh.tick(3));
+    assert_eq!(first, Some(34));
 }
 
 #[test]
@@ -153,6 +256,16 @@ fn native_hash_is_deterministic_and_depends_on_the_data() {
     assert_eq!(work::native_hash(b"abc", 3), work::native_hash(b"abc", 3));
     assert_ne!(work::native_hash(b"abc", 3), work::native_hash(b"abd", 3));
     assert_ne!(work::native_hash(b"abc", 3), work::native_hash(b"abc", 4));
+}
+
+/// The text of a caught panic.
+fn panic_message(result: std::thread::Result<impl Sized>) -> String {
+    let payload = result.err().expect("it should have panicked");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_default()
 }
 
 /// A minimal HTTP GET over std's `TcpStream`: the body of the answer.

@@ -14,8 +14,19 @@
 //! println!("{:?} virtual, {} switches", run.total, run.switches);
 //! ```
 //!
-//! Its costs (one checkpoint iteration, one wake-up) are parameters: [`calibrate`] measures them
-//! on this machine; tests use fixed values, so their snapshots never change.
+//! Its costs (one checkpoint iteration, one wake-up, what a wake-up costs the waker, the timer's
+//! lateness) are parameters: [`calibrate`] measures them on this machine, on the same pthread
+//! primitives the real lock uses; tests use fixed values, so their snapshots never change.
+//!
+//! Where the model charges time, and why:
+//! - every hand-over of the GIL leaves it idle for one wake-up (the signalled waiter must be
+//!   scheduled before it can run);
+//! - a blocking I/O wait ends with a wake-up too (the thread slept in the kernel), before the
+//!   thread even asks for the GIL again;
+//! - a legacy-GIL release with a thread asleep on the lock costs the releaser the system call
+//!   that wakes it, every 101 ticks: the woken thread usually finds the lock taken again (a failed
+//!   acquisition), and the holder has paid for waking it all the same;
+//! - a real free-threaded build's interpreted code runs slower by the build's overhead.
 
 pub mod calibrate;
 mod engine;
@@ -46,11 +57,19 @@ pub struct ModelConfig {
     pub cores: usize,
     /// `sys.setswitchinterval`: how long a waiter waits before it sets the drop request.
     pub switch_interval: Duration,
-    /// The time between two checkpoints: one iteration of the interpreted loop.
+    /// The time between two checkpoints: one iteration of the interpreted loop under the GIL
+    /// build. A real free-threaded build's mode adds its overhead
+    /// ([`Mode::single_thread_overhead`]).
     pub checkpoint_cost: Duration,
-    /// How long a thread signalled on a condition variable takes to run (futex wake-up plus a
-    /// context switch): the time the GIL lies idle at every hand-over.
+    /// How long a sleeping thread takes to run once woken (futex wake-up plus a context switch):
+    /// the time the GIL lies idle at every hand-over, and what a thread pays to come back from a
+    /// blocking I/O wait.
     pub wake_latency: Duration,
+    /// What waking a sleeping thread costs the thread that wakes it: the `futex_wake` system call
+    /// inside `sem_post` / `pthread_cond_signal`. Only the legacy GIL pays it on the critical
+    /// path: its holder signals the waiter and carries on computing, every 101 ticks (the new
+    /// GIL's dropper waits for the switch or blocks anyway, and the cost hides in that wait).
+    pub signal_cost: Duration,
     /// How late a timed wait returns after its timeout: Linux lets a timer fire up to
     /// `timerslack_ns` (50 µs by default) late, to batch wake-ups. A 10 µs switch interval is
     /// really a 60 µs one.
@@ -59,24 +78,30 @@ pub struct ModelConfig {
     /// CPython's FORCE_SWITCHING (always on in a real build). Turn it off to see why it exists:
     /// the dropper then takes the GIL straight back.
     pub force_switching: bool,
-    /// [`Mode::Legacy`]: checkpoints ("ticks") between two releases, `sys.setcheckinterval`.
+    /// [`Mode::Legacy`]: `sys.setcheckinterval`, in ticks; the holder lets go on the tick after
+    /// the interval (`--_Py_Ticker < 0`).
     pub check_interval: u32,
+    /// [`Mode::Legacy`]: the ticks one checkpoint (one loop iteration) counts: the bytecodes
+    /// Python 2's ticker saw in it ([`TICKS_PER_ITERATION`](crate::legacy::TICKS_PER_ITERATION)).
+    pub ticks_per_checkpoint: u32,
 }
 
 impl Default for ModelConfig {
     /// Two cores, CPython's 5 ms interval, 50 ns per checkpoint (a CPython 3.12 loop iteration is
-    /// 30–65 ns), a 10 µs wake-up and Linux's default 50 µs timer slack: round figures close to
-    /// what [`calibrate`] finds on a laptop.
+    /// 30–65 ns), a 10 µs wake-up costing its waker 2 µs, and Linux's default 50 µs timer slack:
+    /// round figures close to what [`calibrate`] finds on a laptop.
     fn default() -> Self {
         ModelConfig {
             cores: 2,
             switch_interval: crate::interpreter::DEFAULT_SWITCH_INTERVAL,
             checkpoint_cost: Duration::from_nanos(50),
             wake_latency: Duration::from_micros(10),
+            signal_cost: Duration::from_micros(2),
             timer_slack: Duration::from_micros(50),
             mode: Mode::Cpython312,
             force_switching: true,
             check_interval: crate::legacy::CHECK_INTERVAL,
+            ticks_per_checkpoint: crate::legacy::TICKS_PER_ITERATION,
         }
     }
 }

@@ -76,8 +76,13 @@ enum Phase {
     Native {
         left: Nanos,
     },
-    /// Blocked on I/O until `until`, without the GIL.
+    /// Blocked on I/O until `until` (when it runs again), without the GIL.
     Io {
+        until: Nanos,
+    },
+    /// Legacy GIL: just released the lock with a thread asleep on it, and in the system call
+    /// that wakes it (`sem_post` → `futex_wake`) until `until`; then it re-takes the lock.
+    Signalling {
         until: Nanos,
     },
     Done,
@@ -177,8 +182,12 @@ impl<'c> Engine<'c> {
         }
     }
 
+    /// One checkpoint iteration, with the single-thread overhead of a real free-threaded build
+    /// (in per mille, to stay in integers).
     fn checkpoint_cost(&self) -> Nanos {
-        nanos(self.config.checkpoint_cost).max(1)
+        let per_mille = (self.config.mode.single_thread_overhead() * 1000.0).round() as Nanos;
+        let cost = nanos(self.config.checkpoint_cost);
+        (cost.saturating_mul(1000 + per_mille) / 1000).max(1)
     }
 
     fn shared_gil(&self) -> bool {
@@ -210,7 +219,12 @@ impl<'c> Engine<'c> {
     fn cpu_users(&self) -> u64 {
         self.threads
             .iter()
-            .filter(|t| matches!(t.phase, Phase::Computing { .. } | Phase::Native { .. }))
+            .filter(|t| {
+                matches!(
+                    t.phase,
+                    Phase::Computing { .. } | Phase::Native { .. } | Phase::Signalling { .. }
+                )
+            })
             .count() as u64
     }
 
@@ -252,24 +266,34 @@ impl<'c> Engine<'c> {
                 Some(self.now.saturating_add(self.time_for(work, users)))
             }
             Phase::Native { left } => Some(self.now.saturating_add(self.time_for(left, users))),
-            Phase::Io { until } => Some(until),
+            Phase::Io { until } | Phase::Signalling { until } => Some(until),
             Phase::Done => None,
         }
     }
 
     /// Work until the next checkpoint at which the holder will act: the next one if a drop is
-    /// requested (new GIL), the next 100th one (legacy), otherwise none before the step ends.
+    /// requested (new GIL), the one where the ticker runs out (legacy), otherwise none before the
+    /// step ends.
     fn work_to_next_checkpoint_that_matters(&self, i: usize, done: Nanos) -> Nanos {
         let cost = self.checkpoint_cost();
         let holds = self.holder == Some(i);
         match self.config.mode {
             Mode::Cpython312 if holds && self.drop_request => cost - done % cost,
             Mode::Legacy if holds => {
-                let period = cost.saturating_mul(u64::from(self.config.check_interval.max(1)));
+                let period = self.legacy_release_period();
                 period - done % period
             }
             _ => Nanos::MAX,
         }
+    }
+
+    /// Legacy GIL: the work between two releases, `check_interval + 1` ticks at
+    /// `ticks_per_checkpoint` ticks per checkpoint (with 100 and 3: every 33⅔ iterations, the
+    /// average of Python 2's 33 and 34).
+    fn legacy_release_period(&self) -> Nanos {
+        let ticks = u64::from(self.config.check_interval) + 1;
+        let per_checkpoint = u64::from(self.config.ticks_per_checkpoint.max(1));
+        (self.checkpoint_cost().saturating_mul(ticks) / per_checkpoint).max(1)
     }
 
     /// Moves the clock to `at`; every computing thread progresses by its share of the time, but

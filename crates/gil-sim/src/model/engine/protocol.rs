@@ -46,6 +46,8 @@ impl Engine<'_> {
                 }
             }
             Phase::Native { .. } => self.next_step(i),
+            // The waiter has been signalled: `PyThread_acquire_lock` at once.
+            Phase::Signalling { .. } => self.take_gil(i),
             Phase::Io { .. } => {
                 // The answer is in: `Py_END_ALLOW_THREADS`, queue for the GIL like anyone else.
                 self.threads[i].io_done_at = Some(self.now);
@@ -62,11 +64,26 @@ impl Engine<'_> {
         match self.config.mode {
             Mode::Cpython312 => self.drop_gil(i, DropReason::Yield),
             Mode::Legacy => {
-                // Release and re-request at once, no questions asked.
+                // Release and re-request at once, no questions asked. But with a thread asleep on
+                // the lock, the release must wake it (`sem_post` → `futex_wake`): a system call
+                // the releaser pays, every 101 ticks, before it can ask again. The waiter, woken,
+                // usually finds the lock taken and sleeps again: a failed acquisition, paid for
+                // by the holder's time. That is the battle's cost.
+                let wakes_a_waiter = self.someone_else_waits(i);
                 self.drop_gil(i, DropReason::Yield);
-                self.take_gil(i);
+                let signal_cost = nanos(self.config.signal_cost);
+                if wakes_a_waiter && signal_cost > 0 {
+                    self.threads[i].phase = Phase::Signalling {
+                        until: self.now + signal_cost,
+                    };
+                } else {
+                    self.take_gil(i);
+                }
             }
-            Mode::FreeThreaded | Mode::PerInterpreter => {}
+            Mode::FreeThreaded
+            | Mode::FreeThreaded313
+            | Mode::FreeThreaded314
+            | Mode::PerInterpreter => {}
         }
     }
 
@@ -103,16 +120,27 @@ impl Engine<'_> {
         self.show(i, Some(State::WaitingForGil));
     }
 
+    /// Whether a thread other than `i` is waiting for the GIL (asleep, or woken and not yet
+    /// running).
+    fn someone_else_waits(&self, i: usize) -> bool {
+        self.threads
+            .iter()
+            .enumerate()
+            .any(|(j, t)| j != i && matches!(t.phase, Phase::Waiting { .. }))
+    }
+
     /// The end of `take_gil`: this thread holds the GIL.
     fn acquire(&mut self, i: usize) {
         if self.shared_gil() {
-            let someone_waits = self
-                .threads
-                .iter()
-                .enumerate()
-                .any(|(j, t)| j != i && matches!(t.phase, Phase::Waiting { .. }));
-            if self.last_holder == Some(i) && someone_waits {
+            if self.last_holder == Some(i) && self.someone_else_waits(i) {
                 self.retakes += 1;
+            }
+            // A legacy releaser still in its wake-up call has lost the lock: from now on it
+            // waits for it (its running span ends here, not when it gets round to asking).
+            for j in 0..self.threads.len() {
+                if j != i && matches!(self.threads[j].phase, Phase::Signalling { .. }) {
+                    self.show(j, Some(State::WaitingForGil));
+                }
             }
             self.locked = true;
             self.holder = Some(i);
@@ -245,8 +273,16 @@ impl Engine<'_> {
     fn start_detached(&mut self, i: usize) {
         match self.threads[i].steps.get(self.threads[i].step).copied() {
             Some(Step::Io { duration }) => {
+                // A blocking wait puts the thread to sleep in the kernel: when the answer arrives
+                // it must be woken (a wake-up) before it can even ask for the GIL again. A call
+                // that does not block (zero length: a send into an empty buffer) never sleeps.
+                let wake_up = if duration.is_zero() {
+                    0
+                } else {
+                    nanos(self.config.wake_latency)
+                };
                 self.threads[i].phase = Phase::Io {
-                    until: self.now + nanos(duration),
+                    until: self.now + nanos(duration) + wake_up,
                 };
                 self.show(i, Some(State::WaitingForIo));
             }
