@@ -105,18 +105,28 @@ fn a_stub_that_exits_or_overflows_is_never_solved_and_the_runner_checks_the_clon
          deeper(std::hint::black_box(0));",
     );
     // Solved in this clone only: the runner must report it solved here.
-    fs::copy(clone.join("solutions/src/threading_2.rs"), stub("threading_2"))
-        .expect("copy a model answer");
+    fs::copy(
+        clone.join("solutions/src/threading_2.rs"),
+        stub("threading_2"),
+    )
+    .expect("copy a model answer");
     // Does not compile.
     let gil_sim_2 = fs::read_to_string(stub("gil_sim_2")).expect("read");
-    edit(&stub("gil_sim_2"), "Duration::from_millis(5)\n", "Duration::from_millis(5) +\n");
+    edit(
+        &stub("gil_sim_2"),
+        "Duration::from_millis(5)\n",
+        "Duration::from_millis(5) +\n",
+    );
 
     // Started from a directory inside the clone: the runner finds the clone's root above it.
     let runner = || Command::new(env!("CARGO_BIN_EXE_exercise-check"));
     let mut list = runner();
     list.arg("list");
     let (output, text) = run(list, &clone.join("exercises/src"));
-    assert!(!output.status.success(), "unsolved exercises, yet success:\n{text}");
+    assert!(
+        !output.status.success(),
+        "unsolved exercises, yet success:\n{text}"
+    );
     for expected in [
         "✓ threading-2  solved",
         "the check never finished: its process exited with status 0",
@@ -135,7 +145,10 @@ fn a_stub_that_exits_or_overflows_is_never_solved_and_the_runner_checks_the_clon
     let mut check = runner();
     check.args(["check", "threading-1"]);
     let (output, text) = run(check, &clone);
-    assert!(!output.status.success(), "threading-1 exits 0, yet success:\n{text}");
+    assert!(
+        !output.status.success(),
+        "threading-1 exits 0, yet success:\n{text}"
+    );
     assert!(text.contains("0 of 4 checks pass"), "{text}");
 
     // The learner's own command, once everything compiles, is not fooled either.
@@ -143,7 +156,10 @@ fn a_stub_that_exits_or_overflows_is_never_solved_and_the_runner_checks_the_clon
     let mut cargo_test = Command::new(env!("CARGO"));
     cargo_test.args(["test", "-p", "exercises"]);
     let (output, text) = run(cargo_test, &clone);
-    assert!(!output.status.success(), "`cargo test -p exercises` succeeded:\n{text}");
+    assert!(
+        !output.status.success(),
+        "`cargo test -p exercises` succeeded:\n{text}"
+    );
     assert!(text.contains("exited with status 0"), "{text}");
     assert!(text.contains("test result: FAILED. 3 passed;"), "{text}");
 
