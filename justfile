@@ -1,4 +1,5 @@
-# The verbs a learner types. `just` is optional: each recipe is one command you can type by hand.
+# The verbs a learner types. `just` is optional: each recipe is one command you can type by hand
+# (the README lists them side by side).
 
 # List the recipes.
 default:
@@ -16,15 +17,23 @@ book:
 test:
     cargo test
 
-# Check one exercise: `just check threading-1`
+# Every exercise: solved, or why not yet
+list:
+    cargo run --quiet -p exercise-check -- list
+
+# Check one exercise, each of its checks: `just check threading-1`
 check EXERCISE:
-    cargo test -p exercises --test checks {{replace(EXERCISE, "-", "_")}}::
+    cargo run --quiet -p exercise-check -- check {{EXERCISE}}
 
-# Put one exercise back as it was in the last commit: `just reset threading-1`
+# One more hint for an exercise each time you ask: `just hint threading-1`
+hint EXERCISE:
+    cargo run --quiet -p exercise-check -- hint {{EXERCISE}}
+
+# Put one exercise back as it was in the last commit (yours is kept in target/): `just reset threading-1`
 reset EXERCISE:
-    git checkout HEAD -- exercises/src/{{replace(EXERCISE, "-", "_")}}.rs
+    cargo run --quiet -p exercise-check -- reset {{EXERCISE}}
 
-# Re-check the exercise you are editing on every save, with your progress
+# Re-check each exercise whenever you save it, with your progress
 watch:
     cargo run --quiet -p exercise-check -- watch
 
@@ -32,6 +41,6 @@ watch:
 bench:
     cargo run --release -p gil-sim -- --full && cargo run --release -p threading -- --full
 
-# What CI runs: formatting, lints, tests, the book, the exercise meta-check
+# What CI runs: formatting, lints, tests, the book, the exercise meta-check, the shared build
 ci:
     bash .ci/run

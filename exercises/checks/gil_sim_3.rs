@@ -9,11 +9,13 @@ use std::time::Duration;
 
 use gil_sim::{Interpreter, Mode, work};
 
-use crate::harness::run_check;
+use crate::harness::Check;
 use crate::target::gil_sim_3::run_native_on_threads;
 
-// The hint is printed when a check fails, and shown in the book under the exercise.
-const HINT: &str = include_str!("../hints/gil_sim_3.md");
+pub const CHECKS: &[Check] = &[Check {
+    name: "native_calls_run_at_the_same_time_and_compute_the_right_results",
+    run: native_calls_run_at_the_same_time_and_compute_the_right_results,
+}];
 
 const THREADS: usize = 3;
 
@@ -36,29 +38,26 @@ impl Rendezvous {
     }
 }
 
-#[test]
 fn native_calls_run_at_the_same_time_and_compute_the_right_results() {
-    run_check("gil-sim-3", HINT, || {
-        let interp = Interpreter::new(Mode::Cpython312);
-        let rendezvous = Rendezvous {
-            arrived: Mutex::new(0),
-            all_here: Condvar::new(),
-        };
-        let data: Vec<Vec<u8>> = (0..THREADS).map(|i| vec![i as u8; 4096]).collect();
-        let results = run_native_on_threads(&interp, THREADS, |i| {
-            let together = rendezvous.arrive_and_wait(Duration::from_secs(1));
-            // Real work once everyone is in: the answer must still be right.
-            if together {
-                work::native_hash(&data[i], 8)
-            } else {
-                0
-            }
-        });
-        assert!(
-            results.iter().all(|&r| r != 0),
-            "the {THREADS} native calls never ran at the same moment: each kept the GIL"
-        );
-        let expected: Vec<u64> = data.iter().map(|d| work::native_hash(d, 8)).collect();
-        assert_eq!(results, expected, "results must be in thread order");
+    let interp = Interpreter::new(Mode::Cpython312);
+    let rendezvous = Rendezvous {
+        arrived: Mutex::new(0),
+        all_here: Condvar::new(),
+    };
+    let data: Vec<Vec<u8>> = (0..THREADS).map(|i| vec![i as u8; 4096]).collect();
+    let results = run_native_on_threads(&interp, THREADS, |i| {
+        let together = rendezvous.arrive_and_wait(Duration::from_secs(1));
+        // Real work once everyone is in: the answer must still be right.
+        if together {
+            work::native_hash(&data[i], 8)
+        } else {
+            0
+        }
     });
+    assert!(
+        results.iter().all(|&r| r != 0),
+        "the {THREADS} native calls never ran at the same moment: each kept the GIL"
+    );
+    let expected: Vec<u64> = data.iter().map(|d| work::native_hash(d, 8)).collect();
+    assert_eq!(results, expected, "results must be in the order of the threads");
 }

@@ -4,11 +4,23 @@ use std::time::Duration;
 
 use lesson_kit::DelayServer;
 
-use crate::harness::run_check;
+use crate::harness::Check;
 use crate::target::threading_2::fetch_bounded;
 
-// The hint is printed when a check fails, and shown in the book under the exercise.
-const HINT: &str = include_str!("../hints/threading_2.md");
+pub const CHECKS: &[Check] = &[
+    Check {
+        name: "never_more_than_k_in_flight_and_k_at_once",
+        run: never_more_than_k_in_flight_and_k_at_once,
+    },
+    Check {
+        name: "a_bound_of_one_is_sequential",
+        run: a_bound_of_one_is_sequential,
+    },
+    Check {
+        name: "results_keep_the_order_of_the_urls_and_failures_their_place",
+        run: results_keep_the_order_of_the_urls_and_failures_their_place,
+    },
+];
 
 fn server() -> DelayServer {
     DelayServer::start().expect("the check's local server starts")
@@ -29,55 +41,58 @@ fn peak_for(max_in_flight: usize) -> u64 {
     server.peak_in_flight()
 }
 
-#[test]
 fn never_more_than_k_in_flight_and_k_at_once() {
-    run_check("threading-2", HINT, || {
-        let peak = peak_for(3);
-        assert!(
-            peak <= 3,
-            "{peak} requests were in flight at once, more than the bound of 3"
-        );
-        assert_eq!(
-            peak, 3,
-            "only {peak} requests overlapped: the 3 workers did not run together"
-        );
-    });
+    let peak = peak_for(3);
+    assert!(
+        peak <= 3,
+        "{peak} requests were in flight at once, more than the bound of 3"
+    );
+    assert_eq!(
+        peak, 3,
+        "only {peak} requests overlapped: the 3 workers did not run together"
+    );
 }
 
-#[test]
 fn a_bound_of_one_is_sequential() {
-    run_check("threading-2", HINT, || {
-        assert_eq!(
-            peak_for(1),
-            1,
-            "with a bound of 1, requests must not overlap"
-        );
-    });
+    assert_eq!(
+        peak_for(1),
+        1,
+        "with a bound of 1, requests must not overlap"
+    );
 }
 
-#[test]
 fn results_keep_the_order_of_the_urls_and_failures_their_place() {
-    run_check("threading-2", HINT, || {
-        let server = server();
-        let urls = vec![
-            server.delay_url(Duration::from_millis(300)),
-            server.status_url(500),
-            server.delay_url(Duration::from_millis(0)),
-            server.delay_url(Duration::from_millis(200)),
-            server.status_url(404),
-        ];
-        let results = fetch_bounded(&urls, 2);
-        assert_eq!(results.len(), urls.len(), "one result per URL");
-        assert_eq!(results[0].as_deref(), Ok("waited 300 ms\n"));
-        assert_eq!(results[2].as_deref(), Ok("waited 0 ms\n"));
-        assert_eq!(results[3].as_deref(), Ok("waited 200 ms\n"));
-        for i in [1, 4] {
-            let error = results[i].as_ref().expect_err("this URL must fail");
-            assert!(
-                error.contains(&urls[i]),
-                "the error for {} must name it: {error}",
-                urls[i]
-            );
-        }
-    });
+    let server = server();
+    let urls = vec![
+        server.delay_url(Duration::from_millis(300)),
+        server.status_url(500),
+        server.delay_url(Duration::from_millis(0)),
+        server.delay_url(Duration::from_millis(200)),
+        server.status_url(404),
+    ];
+    let results = fetch_bounded(&urls, 2);
+    assert_eq!(results.len(), urls.len(), "one result per URL");
+    assert_eq!(
+        results[0].as_deref(),
+        Ok("waited 300 ms\n"),
+        "results must be in the order of the URLs"
+    );
+    assert_eq!(
+        results[2].as_deref(),
+        Ok("waited 0 ms\n"),
+        "results must be in the order of the URLs"
+    );
+    assert_eq!(
+        results[3].as_deref(),
+        Ok("waited 200 ms\n"),
+        "results must be in the order of the URLs"
+    );
+    for i in [1, 4] {
+        let error = results[i].as_ref().expect_err("this URL must fail");
+        assert!(
+            error.contains(&urls[i]),
+            "the error for {} must name it: {error}",
+            urls[i]
+        );
+    }
 }

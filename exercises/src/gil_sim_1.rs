@@ -9,7 +9,8 @@
 //! (`Py_BEGIN_ALLOW_THREADS` … `Py_END_ALLOW_THREADS`); in gil-sim, as in PyO3, that is
 //! `py.detach(|| …)`. Release the GIL for the request so that all the requests are in flight at once.
 //!
-//! Check it: `cargo test -p exercises --test checks gil_sim_1::` (or `just check gil-sim-1`).
+//! Check it: `cargo run -p exercise-check -- check gil-sim-1` (or `just check gil-sim-1`).
+//! Stuck? `cargo run -p exercise-check -- hint gil-sim-1` gives one more hint each time you ask.
 
 use std::thread;
 

@@ -15,7 +15,8 @@
 //! (`gil_sim::model`), which gives the same answer on every machine. Explore it first:
 //! `cargo run -p gil-sim -- convoy` and `cargo run -p gil-sim -- interval-sweep`.
 //!
-//! Check it: `cargo test -p exercises --test checks gil_sim_2::` (or `just check gil-sim-2`).
+//! Check it: `cargo run -p exercise-check -- check gil-sim-2` (or `just check gil-sim-2`).
+//! Stuck? `cargo run -p exercise-check -- hint gil-sim-2` gives one more hint each time you ask.
 
 use std::time::Duration;
 

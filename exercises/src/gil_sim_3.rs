@@ -9,7 +9,8 @@
 //! Make the native call release the GIL so that all of them can run at the same moment. The
 //! function touches no Python objects, which is what makes releasing the GIL safe.
 //!
-//! Check it: `cargo test -p exercises --test checks gil_sim_3::` (or `just check gil-sim-3`).
+//! Check it: `cargo run -p exercise-check -- check gil-sim-3` (or `just check gil-sim-3`).
+//! Stuck? `cargo run -p exercise-check -- hint gil-sim-3` gives one more hint each time you ask.
 
 use std::thread;
 

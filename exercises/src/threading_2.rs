@@ -8,7 +8,8 @@
 //! Like threading-1, it returns one result per URL in the order of `urls`, and one failure must not
 //! stop the others. `max_in_flight` is at least 1 (treat 0 as 1).
 //!
-//! Check it: `cargo test -p exercises --test checks threading_2::` (or `just check threading-2`).
+//! Check it: `cargo run -p exercise-check -- check threading-2` (or `just check threading-2`).
+//! Stuck? `cargo run -p exercise-check -- hint threading-2` gives one more hint each time you ask.
 
 use reqwest::blocking::Client;
 

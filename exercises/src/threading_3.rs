@@ -10,7 +10,8 @@
 //! `count_with_threads`, which starts `threads` threads that each increment one shared counter
 //! `increments_per_thread` times and returns the final count.
 //!
-//! Check it: `cargo test -p exercises --test checks threading_3::` (or `just check threading-3`).
+//! Check it: `cargo run -p exercise-check -- check threading-3` (or `just check threading-3`).
+//! Stuck? `cargo run -p exercise-check -- hint threading-3` gives one more hint each time you ask.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -1,28 +1,20 @@
-//! Every exercise's checks, in one test binary so that one run reports each exercise, solved or not.
+//! Every exercise's checks, against the learner's stubs (`exercises`) or, built by `solutions`
+//! (whose `Cargo.toml` points here too), against the model answers.
 //!
-//! The check files in `exercises/checks/` test whatever crate `target` names here: the learner's
-//! stubs in `exercises/tests/checks.rs`, the model answers in `solutions/tests/checks.rs`.
-//! One exercise: `cargo test -p exercises --test checks threading_1::`.
-
-use exercises as target;
+//! The checks are in `exercises/checks/NAME.rs`, one file per exercise; `exercises/build.rs` lists
+//! them from `exercises/registry.txt`, and `exercises/checks/harness.rs` runs them:
+//!
+//! ```text
+//! cargo test -p exercises                   # every exercise: one line each, and the total
+//! cargo test -p exercises -- threading-1    # one exercise, each of its checks
+//! ```
 
 #[path = "../checks/harness.rs"]
 mod harness;
 
-#[path = "../checks/gil_sim_1.rs"]
-mod gil_sim_1;
+// `use … as target;`, the `mod` of each exercise's checks, `EXERCISES` and `NOT_COMPILED`.
+include!(concat!(env!("OUT_DIR"), "/checks.rs"));
 
-#[path = "../checks/gil_sim_2.rs"]
-mod gil_sim_2;
-
-#[path = "../checks/gil_sim_3.rs"]
-mod gil_sim_3;
-
-#[path = "../checks/threading_1.rs"]
-mod threading_1;
-
-#[path = "../checks/threading_2.rs"]
-mod threading_2;
-
-#[path = "../checks/threading_3.rs"]
-mod threading_3;
+fn main() -> std::process::ExitCode {
+    harness::main(EXERCISES, NOT_COMPILED)
+}

@@ -6,10 +6,12 @@ use std::thread;
 
 use reqwest::blocking::Client;
 
-/// Fetches every URL on its own thread; `results[i]` is the outcome of `urls[i]`.
-pub fn fetch_all(urls: &[String]) -> Vec<Result<String, String>> {
-    let client = Client::new();
-    // A scope, not `thread::spawn`: scoped threads may borrow `client` and `urls`, because the
+/// Calls `fetch(url)` for every URL, each on its own thread; `results[i]` is for `urls[i]`.
+pub fn fetch_all(
+    urls: &[String],
+    fetch: impl Fn(&str) -> Result<String, String> + Sync,
+) -> Vec<Result<String, String>> {
+    // A scope, not `thread::spawn`: scoped threads may borrow `fetch` and `urls`, because the
     // scope guarantees they are joined before `fetch_all` returns.
     thread::scope(|scope| {
         // Spawn every thread first. Joining inside this loop would wait for each fetch before
@@ -17,11 +19,13 @@ pub fn fetch_all(urls: &[String]) -> Vec<Result<String, String>> {
         let handles: Vec<_> = urls
             .iter()
             .map(|url| {
-                let client = &client;
-                scope.spawn(move || fetch_one(client, url))
+                // A reference for each thread to move in: `fetch` is `Sync`, so threads share it.
+                let fetch = &fetch;
+                scope.spawn(move || fetch(url))
             })
             .collect();
-        // Joining in spawn order keeps the results in the order of `urls`.
+        // Joining in spawn order keeps the results in the order of `urls`. A thread that
+        // panicked joins as `Err`: it becomes its URL's error, and the others still count.
         handles
             .into_iter()
             .zip(urls)

@@ -1,303 +1,176 @@
-//! The exercise runner: the learner's progress, a watch mode, and CI's meta-check.
+//! The exercise runner: your progress, one exercise at a time, graded hints, a watch mode, and the
+//! meta-check CI runs.
 //!
 //! ```text
-//! cargo run -p exercise-check -- list    # which exercises are solved: "solved 2 of 6"
-//! cargo run -p exercise-check -- watch   # re-check the exercise you save, every time you save it
-//! cargo run -p exercise-check -- meta    # CI: every check fails on its stub, passes on its solution
+//! cargo run -p exercise-check -- list                # every exercise: solved or not, and why not
+//! cargo run -p exercise-check -- check threading-1   # one exercise, each of its checks
+//! cargo run -p exercise-check -- hint threading-1    # one more hint each time you ask
+//! cargo run -p exercise-check -- watch               # re-check the exercise you save, on each save
+//! cargo run -p exercise-check -- reset threading-1   # the exercise as it was in the last commit
+//! cargo run -p exercise-check -- meta                # CI: checks fail on each stub, pass on its answer
 //! ```
 //!
-//! An exercise is a file `exercises/src/NAME.rs` with its checks in `exercises/checks/NAME.rs`. One
-//! test binary, `checks`, runs them all, against the stubs (`exercises/tests/checks.rs`) or the model
-//! answers (`solutions/tests/checks.rs`); each check's name starts with its exercise's (`NAME::`).
-//! This runner only calls `cargo test` and reads what libtest prints: the checks stay plain tests.
+//! The exercises are listed in `exercises/registry.txt` ([`workspace`]); the runner builds their
+//! checks, leaving out any exercise that does not compile so that the others are still checked
+//! ([`compile`]), runs them through their harness, which runs each check in a process of its own
+//! ([`checks`]), and shows hints level by level ([`hints`]). It works on the workspace around the
+//! current directory, found when it runs, not on the one it was built in.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, SystemTime};
+mod checks;
+mod compile;
+mod consistency;
+mod hints;
+mod meta;
+mod watch;
+mod workspace;
+
+use std::fs;
+use std::process::{Command, ExitCode};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use notify_debouncer_mini::{new_debouncer, notify::RecursiveMode};
 
-/// Check the exercises: your progress, a watch mode, and the meta-check CI runs.
+use crate::checks::Summary;
+use crate::compile::Built;
+use crate::workspace::Workspace;
+
+/// Check the exercises: your progress, one exercise, hints, a watch mode, and CI's meta-check.
 #[derive(Parser)]
+#[command(version)]
 struct Cli {
     #[command(subcommand)]
-    command: Action,
+    action: Action,
 }
 
 #[derive(Subcommand)]
 enum Action {
-    /// Run every exercise's checks and show which are solved.
+    /// Check every exercise and show which are solved, and why the others are not yet.
     List,
-    /// Watch exercises/src and re-check each exercise when you save it.
+    /// Check one exercise and show each of its checks: `check threading-1`.
+    Check {
+        /// The exercise, as `list` names it: `threading-1`.
+        exercise: String,
+    },
+    /// Show one more hint for an exercise each time you ask: `hint threading-1`.
+    Hint {
+        /// The exercise, as `list` names it: `threading-1`.
+        exercise: String,
+    },
+    /// Check the exercises, then re-check each one whenever you save its file.
     Watch,
-    /// For CI: every check must fail on the untouched stub and pass on the solution.
+    /// Put an exercise back as it was in the last commit (your version is kept in target/).
+    Reset {
+        /// The exercise, as `list` names it: `threading-1`.
+        exercise: String,
+    },
+    /// For CI: every check fails on its untouched stub and passes on its model answer.
     Meta,
 }
 
-fn main() -> Result<()> {
-    let root = workspace_root();
-    let exercises = exercise_names(&root)?;
-    match Cli::parse().command {
-        Action::List => list(&root, &exercises),
-        Action::Watch => watch(&root, &exercises),
-        Action::Meta => meta(&root, &exercises),
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli.action) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
     }
 }
 
-/// The workspace this runner was built in (it lives at `crates/exercise-check`).
-fn workspace_root() -> PathBuf {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    root.canonicalize().unwrap_or(root)
+fn run(action: Action) -> Result<ExitCode> {
+    let workspace = Workspace::find()?;
+    match action {
+        Action::List => list(&workspace),
+        Action::Check { exercise } => check(&workspace, &exercise),
+        Action::Hint { exercise } => {
+            let exercise = workspace.exercise(&exercise)?;
+            print!("{}", hints::next(&workspace, exercise)?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Action::Watch => watch::watch(&workspace).map(|()| ExitCode::SUCCESS),
+        Action::Reset { exercise } => reset(&workspace, &exercise).map(|()| ExitCode::SUCCESS),
+        Action::Meta => meta::meta(&workspace),
+    }
 }
 
-/// Exercise names (`threading_1`…), from the files in `exercises/src/`.
-fn exercise_names(root: &Path) -> Result<Vec<String>> {
-    let dir = root.join("exercises/src");
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .with_context(|| format!("cannot read {}", dir.display()))?
-        .filter_map(|entry| entry.ok())
-        .filter_map(|entry| {
-            let path = entry.path();
-            let is_rust = path.extension().is_some_and(|e| e == "rs");
-            let name = path.file_stem()?.to_str()?.to_string();
-            (is_rust && name != "lib").then_some(name)
-        })
-        .collect();
-    names.sort();
-    Ok(names)
+/// Every exercise: the checks' own summary, after the first error of each that does not compile.
+fn list(workspace: &Workspace) -> Result<ExitCode> {
+    let built = compile::build_checks(workspace, "exercises")?;
+    print_broken(&built);
+    let outcomes = checks::run(workspace, &built, None, Summary::Show)?;
+    let all_solved = built.broken.is_empty()
+        && workspace
+            .exercises
+            .iter()
+            .all(|e| checks::is_solved(&outcomes, &e.name));
+    Ok(exit_code(all_solved))
 }
 
-/// `threading_1` → `threading-1`, the name `just check` takes.
-fn display_name(name: &str) -> String {
-    name.replace('_', "-")
+/// One exercise: its compiler errors if it does not compile, else each of its checks.
+fn check(workspace: &Workspace, name: &str) -> Result<ExitCode> {
+    let exercise = workspace.exercise(name)?;
+    let built = compile::build_checks(workspace, "exercises")?;
+    if let Some(broken) = built.broken.iter().find(|b| b.exercise == exercise.name) {
+        for error in &broken.errors {
+            println!("{error}\n");
+        }
+        println!(
+            "✗ {} does not compile yet: fix the errors above",
+            exercise.name
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    let outcomes = checks::run(workspace, &built, Some(exercise), Summary::Show)?;
+    Ok(exit_code(checks::is_solved(&outcomes, &exercise.name)))
 }
 
-/// The outcome of each check of one test binary, by check name.
-type Outcomes = BTreeMap<String, bool>;
-
-/// Runs the checks of `exercise` in `package` (`exercises` or `solutions`), or of every exercise
-/// when `exercise` is `None`, and reads the outcome of each from libtest's `test NAME ... ok|FAILED`.
-fn run_checks(root: &Path, package: &str, exercise: Option<&str>) -> Result<Outcomes> {
-    let filter = exercise.map(|name| format!("{name}::")).unwrap_or_default();
-    let output = Command::new(env!("CARGO"))
-        .args([
-            "test", "--quiet", "-p", package, "--test", "checks", "--color", "never",
-        ])
-        .args(["--", "--format", "pretty", "--color", "never", &filter])
-        .current_dir(root)
-        .stdin(Stdio::null())
-        .output()
-        .context("cannot run cargo test")?;
-    let outcomes = parse_outcomes(&String::from_utf8_lossy(&output.stdout));
-    if outcomes.is_empty() {
-        bail!(
-            "`cargo test -p {package} --test checks {filter}` ran no check:\n{}",
-            String::from_utf8_lossy(&output.stderr)
+/// The first error of each exercise that does not compile, before the checks' summary names them.
+fn print_broken(built: &Built) {
+    for broken in &built.broken {
+        println!("{} does not compile:", broken.exercise);
+        for line in broken.first_error(12).lines() {
+            println!("    {line}");
+        }
+        println!(
+            "  all its errors: cargo run -p exercise-check -- check {}\n",
+            broken.exercise
         );
     }
-    Ok(outcomes)
 }
 
-/// The outcomes of one exercise's checks, out of a run of all of them.
-fn of_exercise(outcomes: &Outcomes, exercise: &str) -> Outcomes {
-    let prefix = format!("{exercise}::");
-    outcomes
-        .iter()
-        .filter(|(check, _)| check.starts_with(&prefix))
-        .map(|(check, &passed)| (check.clone(), passed))
-        .collect()
-}
-
-fn parse_outcomes(stdout: &str) -> Outcomes {
-    stdout
-        .lines()
-        .filter_map(|line| {
-            let rest = line.strip_prefix("test ")?;
-            let (name, outcome) = rest.rsplit_once(" ... ")?;
-            match outcome.trim() {
-                "ok" => Some((name.to_string(), true)),
-                "FAILED" => Some((name.to_string(), false)),
-                _ => None,
-            }
-        })
-        .collect()
-}
-
-fn is_solved(outcomes: &Outcomes) -> bool {
-    outcomes.values().all(|&passed| passed)
-}
-
-fn build_checks(root: &Path, package: &str) -> Result<()> {
-    let status = Command::new(env!("CARGO"))
-        .args(["test", "--quiet", "--no-run", "-p", package])
-        .current_dir(root)
+/// Puts the stub back from git's last commit, after keeping the learner's version under target/.
+fn reset(workspace: &Workspace, name: &str) -> Result<()> {
+    let exercise = workspace.exercise(name)?;
+    let stub = exercise.stub();
+    let kept = workspace
+        .state_dir()?
+        .join(format!("{}.before-reset.rs", exercise.module()));
+    fs::copy(workspace.path(&stub), &kept)
+        .with_context(|| format!("cannot keep a copy of {stub} before resetting it"))?;
+    let status = Command::new("git")
+        .args(["checkout", "HEAD", "--", &stub])
+        .current_dir(&workspace.root)
         .status()
-        .context("cannot run cargo")?;
+        .context("cannot run git, which `reset` needs: is it installed?")?;
     if !status.success() {
-        bail!("the `{package}` crate does not build: fix the error above first");
+        bail!("git could not restore {stub} (is this a git clone?)");
     }
-    Ok(())
-}
-
-fn list(root: &Path, exercises: &[String]) -> Result<()> {
-    build_checks(root, "exercises")?;
-    let all = run_checks(root, "exercises", None)?;
-    let mut solved = 0;
-    for exercise in exercises {
-        let outcomes = of_exercise(&all, exercise);
-        let passed = outcomes.values().filter(|&&p| p).count();
-        let mark = if is_solved(&outcomes) { "✓" } else { "✗" };
-        println!(
-            "{mark} {:<14} {passed} of {} checks pass",
-            display_name(exercise),
-            outcomes.len()
-        );
-        solved += usize::from(is_solved(&outcomes));
-    }
-    println!("\nsolved {solved} of {}", exercises.len());
-    Ok(())
-}
-
-fn watch(root: &Path, exercises: &[String]) -> Result<()> {
-    build_checks(root, "exercises")?;
-    let all = run_checks(root, "exercises", None)?;
-    let mut solved: BTreeMap<String, bool> = BTreeMap::new();
-    for exercise in exercises {
-        let outcomes = of_exercise(&all, exercise);
-        solved.insert(
-            exercise.clone(),
-            !outcomes.is_empty() && is_solved(&outcomes),
-        );
-    }
-    print_progress(&solved);
-
-    let (events, changes) = mpsc::channel();
-    // Debounced: an editor's save is often several file events; check once per save.
-    let mut debouncer = new_debouncer(Duration::from_millis(300), events)?;
-    let src = root.join("exercises/src");
-    debouncer
-        .watcher()
-        .watch(&src, RecursiveMode::NonRecursive)?;
+    hints::forget(workspace, exercise)?;
     println!(
-        "watching {} — save an exercise to check it (Ctrl-C to stop)",
-        src.display()
+        "{} is back as it was in the last commit, and its hints start again from the first.\n\
+         Your version is kept in {}.",
+        exercise.name,
+        kept.display()
     );
-
-    // The watcher also reports files being read (cargo and rustc read every exercise when they
-    // build), so an event alone does not mean a save: a changed modification time does.
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let mut last_saved: BTreeMap<PathBuf, Option<SystemTime>> = BTreeMap::new();
-    for exercise in exercises {
-        let path = src.join(format!("{exercise}.rs"));
-        last_saved.insert(path.clone(), modified(&path));
-    }
-
-    for batch in changes {
-        let Ok(batch) = batch else { continue };
-        for event in batch {
-            let Some(exercise) = event.path.file_stem().and_then(|s| s.to_str()) else {
-                continue;
-            };
-            if !solved.contains_key(exercise) {
-                continue;
-            }
-            let saved_at = modified(&event.path);
-            if last_saved.insert(event.path.clone(), saved_at) == Some(saved_at) {
-                continue;
-            }
-            println!("\n──── {} ────", display_name(exercise));
-            // Inherit the terminal, so the learner sees the checks' own messages and hints.
-            let status = Command::new(env!("CARGO"))
-                .args(["test", "--quiet", "-p", "exercises", "--test", "checks"])
-                .arg(format!("{exercise}::"))
-                .current_dir(root)
-                .status()?;
-            solved.insert(exercise.to_string(), status.success());
-            print_progress(&solved);
-        }
-    }
     Ok(())
 }
 
-fn print_progress(solved: &BTreeMap<String, bool>) {
-    let done = solved.values().filter(|&&s| s).count();
-    let names: Vec<String> = solved
-        .iter()
-        .map(|(name, &ok)| format!("{} {}", if ok { "✓" } else { "·" }, display_name(name)))
-        .collect();
-    println!("solved {done} of {}: {}", solved.len(), names.join("  "));
-}
-
-fn meta(root: &Path, exercises: &[String]) -> Result<()> {
-    build_checks(root, "exercises")?;
-    build_checks(root, "solutions")?;
-    let all_stubs = run_checks(root, "exercises", None)?;
-    let all_solutions = run_checks(root, "solutions", None)?;
-    let mut problems = Vec::new();
-    for exercise in exercises {
-        let stub = of_exercise(&all_stubs, exercise);
-        let solution = of_exercise(&all_solutions, exercise);
-        if stub.is_empty() {
-            problems.push(format!(
-                "{exercise}: has no checks in exercises/checks/{exercise}.rs"
-            ));
-        }
-        for (check, &passed) in &stub {
-            if passed {
-                problems.push(format!(
-                    "{exercise}: `{check}` passes on the untouched stub: it checks nothing"
-                ));
-            }
-        }
-        for (check, &passed) in &solution {
-            if !passed {
-                problems.push(format!("{exercise}: `{check}` fails on the solution"));
-            }
-        }
-        if stub.keys().ne(solution.keys()) {
-            problems.push(format!(
-                "{exercise}: the stub and the solution ran different checks"
-            ));
-        }
-        println!(
-            "{:<14} {} checks: fail on the stub, pass on the solution",
-            display_name(exercise),
-            stub.len()
-        );
-    }
-    if !problems.is_empty() {
-        bail!("the meta-check failed:\n  {}", problems.join("\n  "));
-    }
-    println!("meta-check passed for {} exercises", exercises.len());
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn reads_each_checks_outcome_from_libtest_output() {
-        let stdout = "\nrunning 3 tests\ntest one_1::a ... ok\ntest one_1::b ... FAILED\n\
-                      test two_1::c ... ignored\ntest two_1::d ... ok\n\n\
-                      test result: FAILED. 2 passed; 1 failed;\n";
-        let outcomes = parse_outcomes(stdout);
-        assert_eq!(outcomes.len(), 3);
-        assert!(outcomes["one_1::a"]);
-        assert!(!outcomes["one_1::b"]);
-        assert!(!is_solved(&of_exercise(&outcomes, "one_1")));
-        assert!(is_solved(&of_exercise(&outcomes, "two_1")));
-        assert_eq!(of_exercise(&outcomes, "one_1").len(), 2);
-    }
-
-    #[test]
-    fn finds_this_workspaces_exercises() {
-        let names = exercise_names(&workspace_root()).expect("exercises/tests exists");
-        assert!(names.contains(&"threading_1".to_string()), "{names:?}");
-        assert_eq!(display_name("threading_1"), "threading-1");
+/// Success only when what was asked is solved, so that scripts can rely on it.
+fn exit_code(solved: bool) -> ExitCode {
+    if solved {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
