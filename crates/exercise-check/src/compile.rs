@@ -46,33 +46,10 @@ impl Broken {
     }
 }
 
-/// A command running the cargo that runs this runner (cargo sets `CARGO` for `cargo run`), else
-/// the one on the PATH, in the environment the learner's own `cargo test` would see.
-///
-/// `cargo run` gives the runner variables describing its own package (`CARGO_PKG_NAME`,
-/// `CARGO_MANIFEST_DIR`…). Passed on to the inner cargo, they would reach build scripts that watch
-/// them (ring's does), which would then run again and rebuild ring, rustls and reqwest here, and
-/// once more at the learner's next `cargo test`. So they are removed first.
+/// The cargo that runs this runner, in the environment the learner's own `cargo test` would see
+/// (see [`lesson_kit::os::cargo`]).
 pub fn cargo() -> Command {
-    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        let set_by_cargo_run = name.starts_with("CARGO_PKG_")
-            || matches!(
-                name.as_ref(),
-                "CARGO_MANIFEST_DIR"
-                    | "CARGO_MANIFEST_PATH"
-                    | "CARGO_MANIFEST_LINKS"
-                    | "CARGO_CRATE_NAME"
-                    | "CARGO_BIN_NAME"
-                    | "CARGO_PRIMARY_PACKAGE"
-                    | "OUT_DIR"
-            );
-        if set_by_cargo_run {
-            command.env_remove(name.as_ref());
-        }
-    }
-    command
+    lesson_kit::os::cargo()
 }
 
 /// Builds the checks of `package` (`exercises` or `solutions`), leaving out what does not compile.

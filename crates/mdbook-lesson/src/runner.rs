@@ -145,7 +145,11 @@ impl Runner {
     /// lesson's stderr, so the build fails with the lesson's own message.
     fn run(&self, lesson: &str, args: &[&str]) -> Result<Report> {
         let command_line = format!("cargo run --quiet -p {lesson} -- {}", args.join(" "));
-        let output = Command::new(&self.cargo)
+        // The variables `cargo run` gave this program would make the lessons' dependencies
+        // rebuild (see `lesson_kit::os::cargo`): run cargo as the learner's shell would.
+        let mut command = Command::new(&self.cargo);
+        lesson_kit::os::without_cargo_run_variables(&mut command);
+        let output = command
             .args(["run", "--quiet", "-p", lesson, "--"])
             .args(args)
             .current_dir(&self.workspace.root)
