@@ -6,6 +6,8 @@
 //! experiment that opens many connections calls [`ensure_open_files`] before it starts, so that
 //! it fails up front with a command to run instead of losing half its downloads halfway through.
 
+use std::process::Command;
+
 /// Why a run cannot have the open files it needs.
 #[derive(Debug, thiserror::Error)]
 pub enum LimitError {
@@ -62,6 +64,42 @@ pub fn ensure_open_files(needed: u64) -> Result<(), LimitError> {
     {
         let _ = needed;
         Ok(())
+    }
+}
+
+/// A command running the cargo that runs this program (cargo sets `CARGO` for `cargo run`), else
+/// the one on the PATH, in the environment a learner's own `cargo` command would see: for the
+/// exercise runner and the book's preprocessor, which run cargo themselves.
+///
+/// `cargo run` gives a program variables describing its own package (`CARGO_PKG_NAME`,
+/// `CARGO_MANIFEST_DIR`…). Passed on to the inner cargo, they would reach build scripts that watch
+/// them (ring's does), which would then run again and rebuild ring, rustls and reqwest here, and
+/// once more at the learner's next `cargo test`. So they are removed first.
+pub fn cargo() -> Command {
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    without_cargo_run_variables(&mut command);
+    command
+}
+
+/// Removes from `command`'s environment the variables `cargo run` set for this program (see
+/// [`cargo`]).
+pub fn without_cargo_run_variables(command: &mut Command) {
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let set_by_cargo_run = name.starts_with("CARGO_PKG_")
+            || matches!(
+                name.as_ref(),
+                "CARGO_MANIFEST_DIR"
+                    | "CARGO_MANIFEST_PATH"
+                    | "CARGO_MANIFEST_LINKS"
+                    | "CARGO_CRATE_NAME"
+                    | "CARGO_BIN_NAME"
+                    | "CARGO_PRIMARY_PACKAGE"
+                    | "OUT_DIR"
+            );
+        if set_by_cargo_run {
+            command.env_remove(name.as_ref());
+        }
     }
 }
 
@@ -180,41 +218,3 @@ mod tests {
         ensure_open_files(16).expect("every Unix allows 16 open files");
     }
 }
-
-/// A command running the cargo that runs this program (cargo sets `CARGO` for `cargo run`), else
-/// the one on the PATH, in the environment a learner's own `cargo` command would see: for the
-/// exercise runner and the book's preprocessor, which run cargo themselves.
-///
-/// `cargo run` gives a program variables describing its own package (`CARGO_PKG_NAME`,
-/// `CARGO_MANIFEST_DIR`…). Passed on to the inner cargo, they would reach build scripts that watch
-/// them (ring's does), which would then run again and rebuild ring, rustls and reqwest here, and
-/// once more at the learner's next `cargo test`. So they are removed first.
-pub fn cargo() -> Command {
-    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-    without_cargo_run_variables(&mut command);
-    command
-}
-
-/// Removes from `command`'s environment the variables `cargo run` set for this program (see
-/// [`cargo`]).
-pub fn without_cargo_run_variables(command: &mut Command) {
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        let set_by_cargo_run = name.starts_with("CARGO_PKG_")
-            || matches!(
-                name.as_ref(),
-                "CARGO_MANIFEST_DIR"
-                    | "CARGO_MANIFEST_PATH"
-                    | "CARGO_MANIFEST_LINKS"
-                    | "CARGO_CRATE_NAME"
-                    | "CARGO_BIN_NAME"
-                    | "CARGO_PRIMARY_PACKAGE"
-                    | "OUT_DIR"
-            );
-        if set_by_cargo_run {
-            command.env_remove(name.as_ref());
-        }
-    }
-}
-
-
