@@ -96,8 +96,11 @@ struct Cli<A: Args> {
 pub struct Experiment<L> {
     pub id: &'static str,
     pub summary: &'static str,
-    run: Box<dyn Fn(&Settings<L>) -> anyhow::Result<Outcome>>,
+    run: Box<MeasureThenReport<L>>,
 }
+
+/// An experiment's `measure` followed by its `report`, with the figures' type erased.
+type MeasureThenReport<L> = dyn Fn(&Settings<L>) -> anyhow::Result<Outcome>;
 
 impl<L> Experiment<L> {
     /// Measures, then reports. An error from `measure` means the experiment could not run at all
