@@ -13,11 +13,13 @@
 //! - [`sys`] has `setswitchinterval` / `getswitchinterval`.
 //! - [`model`] runs the same protocol in virtual time: deterministic timelines for the book and
 //!   the tests, and predictions the real threads are held against.
-//! - [`experiments`] are the lesson's six experiments; [`compare`] holds them against CPython.
+//! - [`experiments`] are the lesson's experiments; [`compare`] holds them against CPython.
 //!
 //! The lock itself is in `gil.rs` (CPython 3.12's `Python/ceval_gil.c`, step by step) and
 //! `legacy.rs` (CPython 2's lock).
 
+pub mod compare;
+pub mod experiments;
 pub mod gil;
 mod interpreter;
 pub mod legacy;
