@@ -66,5 +66,5 @@ fn main() -> ExitCode {
         )
         .compare(concat!(env!("CARGO_MANIFEST_DIR"), "/python"), compare::run)
         // The model's costs, measured on this machine once for every experiment.
-        .main(|_: Flags| Ok(GilSettings::calibrated()))
+        .main(|flags: Flags| Ok(GilSettings::calibrated(flags)))
 }

@@ -31,23 +31,31 @@ use serde::Serialize;
 use crate::model::{ModelConfig, calibrate};
 use crate::{Interpreter, Mode, Python, sys, work};
 
-/// The flags of this lesson, on top of lesson-kit's `--full`, `--repeat` and `--json`. None yet:
-/// every size follows `--full`.
+/// The flags of this lesson, on top of lesson-kit's `--full`, `--repeat` and `--json`. Every size
+/// follows `--full`.
 #[derive(Clone, Debug, Default, clap::Args)]
-pub struct Flags {}
+pub struct Flags {
+    /// The Python 2 that `compare` runs python/legacy.py with, to show the GIL of before 3.2
+    /// (default: python2 on the PATH; compare says so if there is none).
+    #[arg(long, value_name = "PROGRAM")]
+    pub python2: Option<String>,
+}
 
 /// What this lesson's experiments need besides the shared sizes: the model, with its costs.
 #[derive(Clone, Debug)]
 pub struct GilSettings {
     /// The virtual-time model whose predictions stand beside every measured row.
     pub model: ModelConfig,
+    /// The Python 2 interpreter for `compare` (`python2` unless `--python2` says otherwise).
+    pub python2: String,
 }
 
 impl GilSettings {
     /// The model calibrated on this machine (a few tens of milliseconds): what the tour uses.
-    pub fn calibrated() -> Self {
+    pub fn calibrated(flags: Flags) -> Self {
         GilSettings {
             model: calibrate::calibrated(),
+            python2: flags.python2.unwrap_or_else(|| "python2".into()),
         }
     }
 
@@ -55,6 +63,7 @@ impl GilSettings {
     pub fn fixed() -> Self {
         GilSettings {
             model: ModelConfig::default(),
+            python2: "python2".into(),
         }
     }
 }
