@@ -13,7 +13,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use lesson_kit::measure::measure_child;
-use lesson_kit::report::{format_seconds, ratio};
+use lesson_kit::report::{format_seconds, group_thousands, ratio};
 use lesson_kit::{
     DelayServer, Figure, Outcome, Run, Samples, Timing, TwinError, Twins, Unit, alternate,
 };
@@ -528,7 +528,7 @@ fn compare_stampede(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
         rows.push(Row {
             label: format!(
                 "{} threads: time against the work in turn",
-                stampede::THREADS
+                group_thousands(stampede::THREADS as u64)
             ),
             cpython_wall: seconds(&sides.theirs, |t| t.threads_s),
             cpython: ratios(&sides.theirs, |t| t.threads_s / t.in_turn_s),
@@ -538,7 +538,7 @@ fn compare_stampede(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
     }
     let what = format!(
         "{} threads wake at one event and each works about {}{counts}.",
-        stampede::THREADS,
+        group_thousands(stampede::THREADS as u64),
         format_seconds(work.as_secs_f64())
     );
     outcome(
