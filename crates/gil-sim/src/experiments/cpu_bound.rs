@@ -133,10 +133,11 @@ pub fn report(figures: &Figures) -> Outcome {
         .trace(figures.trace.clone())
         .finding(format!(
             "Under the GIL, {tasks} threads were {} than one thread doing all the work \
-             ({gil_speedup} the speed); the GIL changed hands {} times, about once per {} \
-             switch interval.",
+             ({gil_speedup} the speed); the GIL changed hands {} times, about once every {} \
+             (the switch interval is {}).",
             faster_or_slower(gil_speedup.median()),
             figures.gil_switches,
+            format_seconds(figures.gil.wall_s() / figures.gil_switches.median().max(1.0)),
             format_seconds(DEFAULT_SWITCH_INTERVAL.as_secs_f64()),
         ))
         .finding(format!(
