@@ -222,7 +222,8 @@ pub fn report(figures: &Figures) -> Outcome {
     )
     .claim(
         Claim::new(
-            "Interpreters do not share objects: data sent from one to another is copied.",
+            "Interpreters do not share ordinary objects: a list sent from one to another is \
+             copied (pickled), not shared.",
             PEP_734,
         )
         .measured(format!(
