@@ -194,6 +194,7 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let mut failures = failures
         .into_inner()
         .unwrap_or_else(PoisonError::into_inner);
+    failures.sort();
     failures.dedup();
     Ok(Figures {
         requests,
