@@ -148,3 +148,13 @@ fn interpreters_copy_what_they_send() {
     );
     assert!(figures.model.own_interpreters_s < figures.model.one_interpreter_s);
 }
+
+#[test]
+fn a_refused_connection_fails_the_convoy_run_and_stops_its_cpu_thread() {
+    // Nothing listens on port 1: the run must end with an error, not wait for its CPU thread.
+    let result = within_timeout("refused convoy", || {
+        convoy::convoy_run("http://127.0.0.1:1/delay/1", Duration::from_millis(1), 1, 5)
+    });
+    let error = result.err().expect("the connection is refused");
+    assert!(error.to_string().contains("127.0.0.1:1"), "{error}");
+}
