@@ -223,8 +223,12 @@ pub fn report(figures: &Figures) -> Outcome {
             peaks(&figures.peaks.released)
         ))
         .finding(format!(
-            "Keeping the GIL while waiting, the server never saw more than {kept_most} at once: \
-             the threads took turns, like the loop."
+            "Keeping the GIL while waiting, the server never saw more than {kept_most} at once{}",
+            if kept_most <= 1 {
+                ": the threads took turns, like the loop."
+            } else {
+                "."
+            }
         ))
         .claim(
             Claim::new(
