@@ -150,13 +150,13 @@ pub fn report(figures: &Figures) -> Outcome {
     )
     .intro(format!(
         "{w} tasks of countdown({}): in turn on one thread; on {w} threads of one \
-             interpreter (one GIL); and on {w} threads each in an interpreter of its own, as \
-             `InterpreterPoolExecutor(max_workers={w})` runs them in Python 3.14.",
+         interpreter (one GIL); and on {w} threads each in an interpreter of its own, as \
+         `InterpreterPoolExecutor(max_workers={w})` runs them in Python 3.14.",
         figures.iterations
     ))
     .intro(format!(
         "Then the price: interpreters share no objects, so a list of {} numbers sent to one \
-             is serialised and rebuilt (CPython pickles it; JSON stands in for pickle here).",
+         is serialised and rebuilt (CPython pickles it; JSON stands in for pickle here).",
         lesson_kit::report::group_thousands(figures.payload_items as u64)
     ))
     .intro(model_note(&figures.costs))
@@ -192,15 +192,15 @@ pub fn report(figures: &Figures) -> Outcome {
     )
     .finding(format!(
         "Threads of one interpreter were {} than the loop ({shared}); interpreters with a \
-             GIL each were {} ({own}) on {cores} cores.",
+         GIL each were {} ({own}) on {cores} cores.",
         faster_or_slower(shared.median()),
         faster_or_slower(own.median()),
     ))
     .finding(format!(
         "Sending {} numbers to another interpreter cost {} ({} per number, {} copied); \
-             threads of one interpreter pass the same list by reference, for nothing. At this \
-             size one send costs {:.0} % of a task's {}: worth it for work that is long beside \
-             its data, not for work that is short.",
+         threads of one interpreter pass the same list by reference, for nothing. At this \
+         size one send costs {:.0} % of a task's {}: worth it for work that is long beside \
+         its data, not for work that is short.",
         lesson_kit::report::group_thousands(figures.payload_items as u64),
         format_seconds(figures.crossing.wall_s()),
         format_seconds(per_item),
@@ -211,12 +211,12 @@ pub fn report(figures: &Figures) -> Outcome {
     .claim(
         Claim::new(
             "With a GIL per interpreter, interpreters in one process run Python code in \
-                 parallel.",
+             parallel.",
             PEP_684,
         )
         .measured(format!(
             "{w} interpreters: {own} the sequential speed on {cores} cores ({w} threads of \
-                 one interpreter: {shared})."
+             one interpreter: {shared})."
         ))
         .judge(&own, |x| parallel_verdict(x, cores, w)),
     )

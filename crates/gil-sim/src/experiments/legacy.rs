@@ -101,13 +101,13 @@ pub fn report(figures: &Figures) -> Outcome {
     )
     .intro(format!(
         "countdown({}) on {t} threads under CPython 2's GIL (release and take again every \
-             100 ticks: no timeout, no forced switch), then under CPython 3.12's, against one \
-             thread doing both.",
+         100 ticks: no timeout, no forced switch), then under CPython 3.12's, against one \
+         thread doing both.",
         figures.iterations
     ))
     .intro(format!(
         "On {} cores the woken waiter is scheduled at once, but the releasing thread is \
-             already asking for the lock again.",
+         already asking for the lock again.",
         figures.costs.cores
     ))
     .intro(model_note(&figures.costs))
@@ -133,14 +133,14 @@ pub fn report(figures: &Figures) -> Outcome {
     .trace(figures.trace.clone())
     .finding(format!(
         "Under the legacy GIL the lock changed hands {} times in {}; the model has the \
-             releasing thread take it straight back {} times while the other waited.",
+         releasing thread take it straight back {} times while the other waited.",
         figures.legacy_switches,
         format_seconds(figures.legacy.wall_s()),
         figures.model.legacy_retakes
     ))
     .finding(format!(
         "Legacy: {legacy} the sequential time; CPython 3.12's GIL: {new_gil} ({} switches, \
-             each forced by a drop request after a switch interval).",
+         each forced by a drop request after a switch interval).",
         figures.new_switches
     ))
     .finding(published::versus(
@@ -150,7 +150,7 @@ pub fn report(figures: &Figures) -> Outcome {
     .claim(
         Claim::new(
             "Before Python 3.2, CPU-bound threads on a multicore machine ran slower than \
-                 the same work done sequentially: they fought over the GIL.",
+             the same work done sequentially: they fought over the GIL.",
             BEAZLEY_2009,
         )
         .measured(format!(
@@ -165,7 +165,7 @@ pub fn report(figures: &Figures) -> Outcome {
     .claim(
         Claim::new(
             "The new GIL of Python 3.2 ends the battle: CPU-bound threads take turns by the \
-                 switch interval and cost about what the same work costs sequentially.",
+             switch interval and cost about what the same work costs sequentially.",
             BEAZLEY_2010,
         )
         .measured(format!(

@@ -167,14 +167,14 @@ pub fn report(figures: &Figures) -> Outcome {
     )
     .intro(format!(
         "{n} images of {side}×{side} pixels, each blurred {} times by a native filter (a \
-             3×3 box blur in Rust, standing for Pillow's C code).",
+         3×3 box blur in Rust, standing for Pillow's C code).",
         figures.passes
     ))
     .intro(format!(
         "One Python thread filters them in turn; then {n} threads filter one each, first \
-             with the filter keeping the GIL (a C extension that never releases it, or hashlib \
-             on data of 2047 bytes or less), then inside py.detach (Pillow, or hashlib on \
-             larger data)."
+         with the filter keeping the GIL (a C extension that never releases it, or hashlib \
+         on data of 2047 bytes or less), then inside py.detach (Pillow, or hashlib on \
+         larger data)."
     ))
     .intro(model_note(&figures.costs))
     .run(Run::timed("in turn", &figures.in_turn))
@@ -208,12 +208,12 @@ pub fn report(figures: &Figures) -> Outcome {
     .claim(
         Claim::new(
             "Threads do not help CPU-bound work such as image processing: the GIL runs one \
-                 thread at a time, so it takes as long as doing the images one after another.",
+             thread at a time, so it takes as long as doing the images one after another.",
             Source::ARTICLE,
         )
         .measured(format!(
             "{n} images on {n} threads, the filter releasing the GIL as Pillow's does: \
-                 {released} the speed of the loop ({kept} when it keeps the GIL)."
+             {released} the speed of the loop ({kept} when it keeps the GIL)."
         ))
         .judge(&released, |x| match x {
             x if x < 1.2 => Verdict::Holds,
@@ -224,12 +224,12 @@ pub fn report(figures: &Figures) -> Outcome {
     .claim(
         Claim::new(
             "Native code that releases the GIL runs in parallel on threads (hashlib releases \
-                 it for data larger than 2047 bytes); native code that keeps it does not.",
+             it for data larger than 2047 bytes); native code that keeps it does not.",
             HASHLIB_DOCS,
         )
         .measured(format!(
             "{n} threads: {kept} the loop's speed with the GIL kept, {released} with it \
-                 released, on {cores} cores."
+             released, on {cores} cores."
         ))
         .judge_each(
             pairs.iter().map(|&(kept, released)| {
