@@ -671,6 +671,12 @@ fn python2_runs(program: &str) -> bool {
 
 fn compare_legacy(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
     let script = "legacy.py";
+    // Always the long runs (0.5 s per thread): a battle of a few milliseconds is mostly noise.
+    let long = Settings {
+        full: true,
+        ..once.clone()
+    };
+    let once = &long;
     let args = [format!(
         "--seconds={}",
         legacy::work_per_thread(once).as_secs_f64()
@@ -737,8 +743,9 @@ fn compare_legacy(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
             script,
             turns,
             &format!(
-                "each thread's countdown lasts about {}; python/legacy.py also runs under \
-                 Python 2 ({python2}) for the GIL of before 3.2.",
+                "each thread's countdown lasts about {} (the length `--full` uses); \
+                 python/legacy.py also runs under Python 2 ({python2}) for the GIL of before \
+                 3.2.",
                 format_seconds(legacy::work_per_thread(once).as_secs_f64())
             ),
         ),
