@@ -2,11 +2,14 @@
 `cargo run -p gil-sim -- convoy`.
 
 Each request is a `sendall` and a `recv` on one kept-alive connection; CPython releases the GIL
-around both, and has to take it back after both. Next to a CPU-bound thread, each take waits for
-the switch interval to run out (the convoy effect, bpo-7946).
+around both, and has to take it back after both. Next to a CPU-bound thread, taking it back waits
+for the switch interval to run out (the convoy effect, bpo-7946).
+
+Python cannot time its own wait for the GIL, so this twin times each receive as the I/O thread
+sees it (from calling it to running again); `compare` subtracts the receive's median time alone.
 
 Needs the local delay server: `cargo run -p lesson-kit --bin delay-server -- --port 8000`, then
-python3 crates/gil-sim/python/convoy.py --url http://127.0.0.1:8000/delay/1 --interval 0.005
+python3 crates/gil-sim/python/convoy.py --url http://127.0.0.1:8000/delay/1 --intervals 0.005 0.001
 Prints one JSON object, for `cargo run -p gil-sim -- compare`.
 """
 
@@ -39,16 +42,18 @@ def read_answer(sock, pending):
 
 # ANCHOR: io_thread
 def make_requests(host, port, path, requests):
-    """The I/O thread: returns the mean time per request."""
+    """The I/O thread: returns how long each receive took, as this thread saw it."""
     request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+    receives = []
     with socket.create_connection((host, port)) as sock:
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         pending = b""
-        started = time.perf_counter()
         for _ in range(requests):
             sock.sendall(request)  # releases the GIL, then queues for it again
+            called = time.perf_counter()
             pending = read_answer(sock, pending)  # the same, around every recv
-        return (time.perf_counter() - started) / requests
+            receives.append(time.perf_counter() - called)
+    return receives
 # ANCHOR_END: io_thread
 
 
@@ -62,32 +67,32 @@ def spin(stop):
 # ANCHOR_END: cpu_thread
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", default="http://127.0.0.1:8000/delay/1")
-    parser.add_argument("--requests", type=int, default=40)
-    parser.add_argument("--interval", type=float, default=0.005, help="sys.setswitchinterval")
-    args = parser.parse_args()
-    url = urlsplit(args.url)
-    sys.setswitchinterval(args.interval)
-
-    alone = make_requests(url.hostname, url.port, url.path, args.requests)
-
+def at_interval(url, requests, interval):
+    """The I/O thread alone, then next to one CPU-bound thread, at one switch interval."""
+    sys.setswitchinterval(interval)
+    alone = make_requests(url.hostname, url.port, url.path, requests)
     stop = threading.Event()
     neighbour = threading.Thread(target=spin, args=(stop,))
     neighbour.start()
     try:
-        with_cpu = make_requests(url.hostname, url.port, url.path, args.requests)
+        with_cpu = make_requests(url.hostname, url.port, url.path, requests)
     finally:
         stop.set()
         neighbour.join()
+    return {"interval_s": sys.getswitchinterval(), "alone_recv_s": alone,
+            "with_cpu_recv_s": with_cpu}
 
-    print(json.dumps({
-        "python": sys.version.split()[0],
-        "switch_interval_s": sys.getswitchinterval(),
-        "alone_per_request_s": alone,
-        "with_cpu_per_request_s": with_cpu,
-    }))
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--url", default="http://127.0.0.1:8000/delay/1")
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--intervals", type=float, nargs="+", default=[0.005, 0.001],
+                        help="switch intervals (sys.setswitchinterval), in seconds")
+    args = parser.parse_args()
+    url = urlsplit(args.url)
+    runs = [at_interval(url, args.requests, interval) for interval in args.intervals]
+    print(json.dumps({"python": sys.version.split()[0], "intervals": runs}))
 
 
 if __name__ == "__main__":

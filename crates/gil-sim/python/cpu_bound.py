@@ -1,7 +1,10 @@
 """CPU-bound tasks, one after another and on threads: the twin of `cargo run -p gil-sim -- cpu-bound`.
 
-Run it: python3 crates/gil-sim/python/cpu_bound.py --n 2000000
-Prints one JSON object with the wall times, for `cargo run -p gil-sim -- compare`.
+Each task is a countdown sized to last --task-seconds on this machine's CPython, as gil-sim sizes
+its own to last as long: the two sides compare runs of the same length, not the same loop count.
+
+Run it: python3 crates/gil-sim/python/cpu_bound.py --task-seconds 0.025
+Prints one JSON object, for `cargo run -p gil-sim -- compare`.
 """
 
 import argparse
@@ -19,12 +22,16 @@ def countdown(n):
 # ANCHOR_END: countdown
 
 
-def warm_up(seconds=0.3):
-    """Runs the loop for a moment before timing anything: a cold CPU (clock frequency, caches) and
-    a cold specialising interpreter make the first timing of a process slow."""
-    end = time.perf_counter() + seconds
+def iterations_for(seconds):
+    """How many iterations of countdown last `seconds` here, after a warm-up: a cold CPU and a
+    cold specialising interpreter make the first timings of a process slow."""
+    end = time.perf_counter() + 0.2
     while time.perf_counter() < end:
         countdown(10_000)
+    started = time.perf_counter()
+    countdown(500_000)
+    per_iteration = (time.perf_counter() - started) / 500_000
+    return max(1, int(seconds / per_iteration))
 
 
 def timed(work):
@@ -35,36 +42,29 @@ def timed(work):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--n", type=int, default=2_000_000, help="iterations per task")
+    parser.add_argument("--task-seconds", type=float, default=0.025)
     parser.add_argument("--tasks", type=int, default=4, help="tasks, and threads")
     args = parser.parse_args()
-
-    warm_up()
+    n = iterations_for(args.task_seconds)
 
     def sequential():
         for _ in range(args.tasks):
-            countdown(args.n)
+            countdown(n)
 
     # ANCHOR: threads
     def on_threads():
-        threads = [threading.Thread(target=countdown, args=(args.n,)) for _ in range(args.tasks)]
+        threads = [threading.Thread(target=countdown, args=(n,)) for _ in range(args.tasks)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
     # ANCHOR_END: threads
 
-    # Three rounds, alternating, and the median of each: one slow moment on a busy machine
-    # must not decide the speedup.
-    rounds = [(timed(sequential), timed(on_threads)) for _ in range(3)]
-    sequential_s = sorted(r[0] for r in rounds)[1]
-    threads_s = sorted(r[1] for r in rounds)[1]
-
     print(json.dumps({
         "python": sys.version.split()[0],
-        "switch_interval_s": sys.getswitchinterval(),
-        "sequential_s": sequential_s,
-        "threads_s": threads_s,
+        "iterations": n,
+        "sequential_s": timed(sequential),
+        "threads_s": timed(on_threads),
     }))
 
 

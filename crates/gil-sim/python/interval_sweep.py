@@ -1,8 +1,10 @@
-"""The same CPU-bound work on 2 and 4 threads, at switch intervals from 5 ms to 10 µs: the twin
-of `cargo run -p gil-sim -- interval-sweep`.
+"""The same CPU-bound work on one thread, then on 2 and 4 threads at switch intervals from 5 ms to
+10 µs: the twin of `cargo run -p gil-sim -- interval-sweep`.
 
-Run it: python3 crates/gil-sim/python/interval_sweep.py --total 4000000
-Prints one JSON object, runs in the order 2 threads × (5 ms, 1 ms, 100 µs, 10 µs), then 4 threads.
+The work is sized to make the one-thread run last --seconds here, as gil-sim sizes its own.
+
+Run it: python3 crates/gil-sim/python/interval_sweep.py --seconds 0.5
+Prints one JSON object: the one-thread time, then one run per case, in gil-sim's order.
 """
 
 import argparse
@@ -11,8 +13,8 @@ import sys
 import threading
 import time
 
-INTERVALS = [5e-3, 1e-3, 100e-6, 10e-6]
-THREAD_COUNTS = [2, 4]
+CASES = [(2, 5e-3), (2, 1e-3), (2, 100e-6), (2, 10e-6),
+         (4, 5e-3), (4, 1e-3), (4, 100e-6), (4, 10e-6)]
 
 
 def countdown(n):
@@ -20,12 +22,14 @@ def countdown(n):
         n -= 1
 
 
-def warm_up(seconds=0.3):
-    """Runs the loop for a moment before timing anything: a cold CPU (clock frequency, caches) and
-    a cold specialising interpreter make the first timing of a process slow."""
-    end = time.perf_counter() + seconds
+def iterations_for(seconds):
+    """How many iterations of countdown last `seconds` here, after a warm-up."""
+    end = time.perf_counter() + 0.2
     while time.perf_counter() < end:
         countdown(10_000)
+    started = time.perf_counter()
+    countdown(500_000)
+    return max(1, int(seconds / ((time.perf_counter() - started) / 500_000)))
 
 
 # ANCHOR: sweep
@@ -45,27 +49,20 @@ def on_threads(total, threads, interval):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--total", type=int, default=4_000_000)
+    parser.add_argument("--seconds", type=float, default=0.5, help="the one-thread run's length")
     args = parser.parse_args()
-
     default_interval = sys.getswitchinterval()
-    warm_up()
-    one_thread_runs = []
-    for _ in range(3):
-        started = time.perf_counter()
-        countdown(args.total)
-        one_thread_runs.append(time.perf_counter() - started)
-    one_thread = sorted(one_thread_runs)[1]
-
-    runs = []
-    for threads in THREAD_COUNTS:
-        for interval in INTERVALS:
-            wall = on_threads(args.total, threads, interval)
-            runs.append({"threads": threads, "interval_s": interval, "wall_s": wall})
+    total = iterations_for(args.seconds)
+    started = time.perf_counter()
+    countdown(total)
+    one_thread = time.perf_counter() - started
+    runs = [{"threads": threads, "interval_s": interval,
+             "wall_s": on_threads(total, threads, interval)}
+            for threads, interval in CASES]
     sys.setswitchinterval(default_interval)
-
     print(json.dumps({
         "python": sys.version.split()[0],
+        "iterations": total,
         "one_thread_s": one_thread,
         "runs": runs,
     }))

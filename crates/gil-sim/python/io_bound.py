@@ -1,7 +1,7 @@
 """Downloads one after another and on threads: the twin of `cargo run -p gil-sim -- io-bound`.
 
 Needs the local delay server: `cargo run -p lesson-kit --bin delay-server -- --port 8000`, then
-python3 crates/gil-sim/python/io_bound.py --url http://127.0.0.1:8000/delay/200
+python3 crates/gil-sim/python/io_bound.py --url http://127.0.0.1:8000/delay/50
 Prints one JSON object with the wall times, for `cargo run -p gil-sim -- compare`.
 """
 
@@ -29,7 +29,7 @@ def timed(work):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--url", default="http://127.0.0.1:8000/delay/200")
+    parser.add_argument("--url", default="http://127.0.0.1:8000/delay/50")
     parser.add_argument("--downloads", type=int, default=4)
     args = parser.parse_args()
 

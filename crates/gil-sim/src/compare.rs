@@ -1,314 +1,808 @@
-//! `cargo run -p gil-sim -- compare`: experiments 1–4 held against real CPython.
+//! `cargo run -p gil-sim -- compare`: gil-sim's experiments beside their Python twins.
 //!
-//! For each, the Python twin in `python/` runs under `python3` with the same sizes, and one row
-//! puts three figures side by side: CPython's, gil-sim's on real threads, and the model's, with
-//! the ratios to CPython's. The figures are ratios within one run (a speedup, a slowdown), so that
-//! CPython's slower loop iterations do not get in the way.
+//! For each experiment, its twin in `python/` runs under python3 at the same sizes, taking turns
+//! with gil-sim's own `measure` (`--repeat` times each: twin, gil-sim, twin, gil-sim…). "The same
+//! size" means runs of the same length: each side sizes its countdowns to last as long on its own
+//! interpreter. Each row is a figure measured within one run (a speedup, a slowdown, a wait), so
+//! that CPython's slower loop iterations do not get in the way: CPython's, gil-sim's on real
+//! threads, and the model's, side by side. A twin's figures are read into a struct: one it does not
+//! print is an error that names it, never a zero, and a failed twin is a problem of its row's
+//! outcome while the others still run.
 
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
 use lesson_kit::measure::measure_child;
-use lesson_kit::report::format_seconds;
-use lesson_kit::{DelayServer, Experiment, Figure, Run};
-use serde_json::Value;
+use lesson_kit::report::{format_seconds, group_thousands, ratio};
+use lesson_kit::{
+    DelayServer, Figure, Outcome, Run, Samples, Timing, TwinError, Twins, Unit, alternate,
+};
+use serde::Deserialize;
 
 use crate::experiments::{
-    Context, ExperimentError, MODEL_COLUMN, convoy, cpu_bound, interval_sweep, io_bound, ratio,
-    secs,
+    LessonError, Settings, convoy, cpu_bound, interval_sweep, io_bound, legacy, native, percentile,
+    stampede,
 };
 
-/// Why the comparison could not be made.
-#[derive(Debug, thiserror::Error)]
-pub enum CompareError {
-    #[error("could not run python3 {script}: {source}")]
-    Spawn {
-        script: String,
-        source: std::io::Error,
-    },
-    #[error("python3 {script} failed ({status}):\n{stderr}")]
-    Failed {
-        script: String,
-        status: String,
-        stderr: String,
-    },
-    #[error("python3 {script} printed something that is not its JSON figures: {source}")]
-    BadOutput {
-        script: String,
-        source: serde_json::Error,
-    },
-    #[error("python3 {script} did not report {field}")]
-    MissingFigure { script: String, field: String },
-    #[error(transparent)]
-    Experiment(#[from] ExperimentError),
-    #[error(transparent)]
-    Server(#[from] lesson_kit::ServerError),
+/// Runs every comparison; each is one outcome, whatever happens to the others.
+pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
+    // gil-sim's side measures once per turn: the turns are the repeats.
+    let once = Settings {
+        repeat: 1,
+        ..settings.clone()
+    };
+    let turns = settings.repeat;
+    Ok(vec![
+        compare_cpu_bound(turns, &once, twins),
+        compare_io_bound(turns, &once, twins),
+        compare_convoy(turns, &once, twins),
+        compare_interval_sweep(turns, &once, twins),
+        compare_stampede(turns, &once, twins),
+        compare_native(turns, &once, twins),
+        compare_legacy(turns, &once, twins),
+    ])
 }
 
-/// `python3 --version`, if python3 runs here.
-pub fn python_version() -> Option<String> {
-    let output = Command::new("python3").arg("--version").output().ok()?;
-    output
-        .status
-        .success()
-        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+/// What one turn gave: gil-sim's figures, a twin's, or why it gave nothing.
+enum Turn<F, T> {
+    Ours(F),
+    Theirs(T),
+    Failed(String),
+    /// A twin that cannot run here at all (no Python 2): said once, not a problem.
+    Absent,
 }
 
-/// Where the twins live: `crates/gil-sim/python/`.
-pub fn twins_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python")
-}
-
-/// Runs `python3 python/<script> <args>` and reads the one JSON object it prints.
-pub fn run_twin(script: &str, args: &[String]) -> Result<Value, CompareError> {
-    let output = measure_child(
-        Command::new("python3")
-            .arg(twins_dir().join(script))
-            .args(args),
-    )
-    .map_err(|source| CompareError::Spawn {
-        script: script.into(),
-        source,
-    })?;
-    if !output.status.success() {
-        return Err(CompareError::Failed {
-            script: script.into(),
-            status: output.status.to_string(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        });
+fn ours<F, T>(result: Result<F, LessonError>) -> Turn<F, T> {
+    match result {
+        Ok(figures) => Turn::Ours(figures),
+        Err(error) => Turn::Failed(format!("gil-sim: {error}")),
     }
-    serde_json::from_slice(&output.stdout).map_err(|source| CompareError::BadOutput {
-        script: script.into(),
-        source,
-    })
 }
 
-/// The number `field` of a twin's output.
-fn number(value: &Value, script: &str, field: &str) -> Result<f64, CompareError> {
-    value
-        .pointer(field)
-        .and_then(Value::as_f64)
-        .ok_or_else(|| CompareError::MissingFigure {
-            script: script.into(),
-            field: field.into(),
-        })
+fn theirs<F, T>(result: Result<T, TwinError>) -> Turn<F, T> {
+    match result {
+        Ok(figures) => Turn::Theirs(figures),
+        Err(error) => Turn::Failed(error.to_string()),
+    }
 }
 
-/// One row: a figure from CPython, from gil-sim's real threads and from the model.
+/// Every turn's figures, by side, and what failed.
+struct Sides<F, T> {
+    ours: Vec<F>,
+    theirs: Vec<T>,
+    problems: Vec<String>,
+}
+
+fn sides<F, T>(turns: impl IntoIterator<Item = Vec<Turn<F, T>>>) -> Sides<F, T> {
+    let mut sides = Sides {
+        ours: Vec::new(),
+        theirs: Vec::new(),
+        problems: Vec::new(),
+    };
+    for turn in turns.into_iter().flatten() {
+        match turn {
+            Turn::Ours(figures) => sides.ours.push(figures),
+            Turn::Theirs(figures) => sides.theirs.push(figures),
+            Turn::Failed(problem) if !sides.problems.contains(&problem) => {
+                sides.problems.push(problem)
+            }
+            Turn::Failed(_) | Turn::Absent => {}
+        }
+    }
+    sides
+}
+
+/// One row of a comparison: a figure from CPython, from gil-sim's real threads and from the model.
 struct Row {
     label: String,
     /// CPython's wall time for the run the row is about.
-    cpython_wall: f64,
-    cpython: f64,
-    gil_sim: f64,
-    model: f64,
+    cpython_wall: Samples,
+    cpython: Samples,
+    gil_sim: Samples,
+    model: Option<f64>,
 }
 
 impl Row {
     fn into_run(self) -> Run {
-        Run::new(
-            self.label,
-            Duration::from_secs_f64(self.cpython_wall.max(0.0)),
-        )
-        .figure("CPython", Figure::Ratio(self.cpython))
-        .figure("gil-sim", Figure::Ratio(self.gil_sim))
-        .figure("model", Figure::Ratio(self.model))
-        .figure(
+        let timing = Timing {
+            wall: self.cpython_wall,
+            cpu: None,
+        };
+        let model = |value| match self.cpython.unit {
+            Unit::Seconds => Figure::Seconds(value),
+            _ => Figure::Ratio(value),
+        };
+        let mut run = Run::timed(self.label, &timing)
+            .figure("CPython", Figure::Spread(self.cpython.clone()))
+            .figure("gil-sim", Figure::Spread(self.gil_sim.clone()));
+        if let Some(value) = self.model {
+            run = run.figure("model", model(value));
+        }
+        run.figure(
             "gil-sim / CPython",
-            Figure::Ratio(ratio(self.gil_sim, self.cpython)),
-        )
-        .figure(
-            "model / CPython",
-            Figure::Ratio(ratio(self.model, self.cpython)),
+            Figure::Ratio(ratio(self.gil_sim.median(), self.cpython.median())),
         )
     }
 
-    /// Whether gil-sim's figure is within 10 % of CPython's: the issue's target.
+    /// Whether gil-sim's median is within 10 % of CPython's.
     fn close(&self) -> bool {
-        (ratio(self.gil_sim, self.cpython) - 1.0).abs() <= 0.10
+        (ratio(self.gil_sim.median(), self.cpython.median()) - 1.0).abs() <= 0.10
     }
 }
 
-/// A figure of run `label` of `experiment`: its wall time, or a named figure.
-fn figure(experiment: &Experiment, label: &str, name: Option<&str>) -> f64 {
-    let Some(run) = experiment.find_run(label) else {
-        return 0.0;
-    };
-    match name {
-        None => run.wall_s,
-        Some(name) => run.get(name).and_then(Figure::as_f64).unwrap_or(0.0),
-    }
+/// Ratios, one per turn.
+fn ratios<X>(items: &[X], f: impl Fn(&X) -> f64) -> Samples {
+    Samples::new(Unit::Ratio, items.iter().map(f))
 }
 
-/// How many times each side runs; every figure shown is the median. One run is not enough on a
-/// shared two-core machine: a single slow baseline makes a speedup out of nothing.
-pub const ROUNDS: usize = 3;
+/// Seconds, one per turn.
+fn seconds<X>(items: &[X], f: impl Fn(&X) -> f64) -> Samples {
+    Samples::new(Unit::Seconds, items.iter().map(f))
+}
 
-/// Runs experiments 1–4 and their twins [`ROUNDS`] times; one experiment with a row per compared
-/// figure, each the median of its rounds.
-pub fn compare(context: &Context, python: &str) -> Result<Experiment, CompareError> {
-    let server = DelayServer::start()?;
-    let rounds = (0..ROUNDS)
-        .map(|_| one_round(context, &server))
-        .collect::<Result<Vec<_>, _>>()?;
-    let rows = median_rows(rounds);
-
+/// One comparison's outcome: its rows, how many came close, and its problems.
+fn outcome(id: &str, title: &str, intro: String, rows: Vec<Row>, problems: Vec<String>) -> Outcome {
+    let total = rows.len();
     let close = rows.iter().filter(|row| row.close()).count();
-    let total_rows = rows.len();
-    let mut experiment = Experiment::new("compare", "gil-sim held against CPython")
-        .intro(format!(
-            "{python} ran our Python twins (crates/gil-sim/python/) with the same sizes as \
-             gil-sim's experiments, {ROUNDS} times each, as did gil-sim; every figure is the \
-             median. Each row is a ratio measured within one run: a speedup, or \
-             a slowdown; \"wall\" is CPython's time for the run the row is about."
-        ))
-        .finding(format!(
-            "gil-sim's real threads came within 10 % of CPython's figure on {close} of \
-             {total_rows} rows."
-        ));
+    let mut outcome = Outcome::new(format!("compare-{id}"), title).intro(intro);
     for row in rows {
-        experiment = experiment.run(row.into_run());
+        outcome = outcome.run(row.into_run());
     }
-    Ok(experiment)
+    if total > 0 {
+        outcome = outcome.finding(format!(
+            "gil-sim's real threads came within 10 % of CPython's figure on {close} of {total} \
+             row(s)."
+        ));
+    }
+    for problem in problems {
+        outcome = outcome.problem(problem);
+    }
+    outcome
 }
 
-/// One run of every compared experiment and its twin.
-fn one_round(context: &Context, server: &DelayServer) -> Result<Vec<Row>, CompareError> {
-    let mut rows = Vec::new();
-    // 1. cpu-bound: the speedup of 4 threads under the GIL.
-    let n = cpu_bound::task_size(context);
-    let twin = run_twin("cpu_bound.py", &["--n".into(), n.to_string()])?;
-    let (seq, thr) = (
-        number(&twin, "cpu_bound.py", "/sequential_s")?,
-        number(&twin, "cpu_bound.py", "/threads_s")?,
-    );
-    let ours = cpu_bound::run(context);
-    let threads_label = format!("{} threads, GIL", cpu_bound::TASKS);
-    rows.push(speedup_row("cpu-bound", (seq, thr), &ours, &threads_label));
+/// The intro every comparison starts with.
+fn intro(twins: &Twins, script: &str, turns: usize, what: &str) -> String {
+    format!(
+        "{} ran python/{script} and gil-sim ran its experiment, {turns} times each, taking \
+         turns; {what}",
+        twins.version
+    )
+}
 
-    // 2. io-bound: the speedup of one thread per download.
-    let (downloads, delay) = io_bound::sizes(context);
-    let twin = run_twin(
-        "io_bound.py",
-        &[
-            "--url".into(),
-            server.delay_url(delay),
-            "--downloads".into(),
-            downloads.to_string(),
+#[derive(Debug, Deserialize)]
+struct CpuBoundTwin {
+    iterations: u64,
+    sequential_s: f64,
+    threads_s: f64,
+}
+
+fn compare_cpu_bound(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
+    let script = "cpu_bound.py";
+    let args = [
+        format!(
+            "--task-seconds={}",
+            cpu_bound::task_length(once).as_secs_f64()
+        ),
+        format!("--tasks={}", cpu_bound::TASKS),
+    ];
+    let [a, b] = alternate(
+        turns,
+        [
+            &mut || theirs(twins.run::<CpuBoundTwin>(script, &args)),
+            &mut || ours(cpu_bound::measure(once)),
         ],
-    )?;
-    let (seq, thr) = (
-        number(&twin, "io_bound.py", "/sequential_s")?,
-        number(&twin, "io_bound.py", "/threads_s")?,
     );
-    let ours = io_bound::run(context)?;
-    let threads_label = format!("{downloads} threads, GIL released");
-    rows.push(speedup_row("io-bound", (seq, thr), &ours, &threads_label));
-
-    // 3. convoy: how much slower each request is next to a CPU-bound thread.
-    let requests = convoy::requests(context);
-    let ours = convoy::run(context)?;
-    for interval in convoy::INTERVALS {
-        let twin = run_twin(
-            "convoy.py",
-            &[
-                "--url".into(),
-                server.delay_url(convoy::DELAY),
-                "--requests".into(),
-                requests.to_string(),
-                "--interval".into(),
-                interval.as_secs_f64().to_string(),
-            ],
-        )?;
-        let (alone, with_cpu) = (
-            number(&twin, "convoy.py", "/alone_per_request_s")?,
-            number(&twin, "convoy.py", "/with_cpu_per_request_s")?,
-        );
-        let at = format_seconds(secs(interval));
-        let (alone_label, cpu_label) = (
-            format!("alone, interval {at}"),
-            format!("with 1 CPU thread, interval {at}"),
-        );
+    let sides = sides([a, b]);
+    let mut rows = Vec::new();
+    if let (Some(last), Some(twin)) = (sides.ours.last(), sides.theirs.last()) {
         rows.push(Row {
-            label: format!("convoy {at}: request slowdown next to a CPU thread"),
-            cpython_wall: with_cpu * requests as f64,
-            cpython: ratio(with_cpu, alone),
-            gil_sim: ratio(
-                figure(&ours, &cpu_label, Some("per request")),
-                figure(&ours, &alone_label, Some("per request")),
+            label: format!("{} threads, GIL: speedup", cpu_bound::TASKS),
+            cpython_wall: seconds(&sides.theirs, |t| t.threads_s),
+            cpython: ratios(&sides.theirs, |t| t.sequential_s / t.threads_s),
+            gil_sim: ratios(&sides.ours, |f| f.sequential.wall_s() / f.gil.wall_s()),
+            model: Some(last.model.sequential_s / last.model.gil_s),
+        });
+        return outcome(
+            "cpu-bound",
+            "CPU-bound threads: CPython beside gil-sim",
+            intro(
+                twins,
+                script,
+                turns,
+                &format!(
+                    "each task lasts about {} on each side (CPython counted down {}, gil-sim {}).",
+                    format_seconds(cpu_bound::task_length(once).as_secs_f64()),
+                    twin.iterations,
+                    last.iterations
+                ),
             ),
-            model: ratio(
-                figure(&ours, &cpu_label, Some(MODEL_COLUMN)),
-                figure(&ours, &alone_label, Some(MODEL_COLUMN)),
-            ),
+            rows,
+            sides.problems,
+        );
+    }
+    outcome(
+        "cpu-bound",
+        "CPU-bound threads: CPython beside gil-sim",
+        intro(twins, script, turns, "one side gave no figures."),
+        rows,
+        sides.problems,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct IoBoundTwin {
+    sequential_s: f64,
+    threads_s: f64,
+}
+
+fn compare_io_bound(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
+    let script = "io_bound.py";
+    let title = "Threads waiting for I/O: CPython beside gil-sim";
+    let (downloads, delay) = io_bound::sizes(once);
+    let server = match DelayServer::start() {
+        Ok(server) => server,
+        Err(error) => {
+            let problem = format!("could not start the local delay server: {error}");
+            return outcome("io-bound", title, String::new(), Vec::new(), vec![problem]);
+        }
+    };
+    let args = [
+        format!("--url={}", server.delay_url(delay)),
+        format!("--downloads={downloads}"),
+    ];
+    let [a, b] = alternate(
+        turns,
+        [
+            &mut || theirs(twins.run::<IoBoundTwin>(script, &args)),
+            &mut || ours(io_bound::measure(once)),
+        ],
+    );
+    let mut sides = sides([a, b]);
+    // A run with a failed download says nothing about overlap: it is a problem, not a figure.
+    for figures in &sides.ours {
+        sides.problems.extend(figures.failures.iter().cloned());
+    }
+    sides.ours.retain(|f| f.failures.is_empty());
+    let mut rows = Vec::new();
+    if let Some(last) = sides.ours.last()
+        && !sides.theirs.is_empty()
+    {
+        rows.push(Row {
+            label: format!("{downloads} threads, GIL released: speedup"),
+            cpython_wall: seconds(&sides.theirs, |t| t.threads_s),
+            cpython: ratios(&sides.theirs, |t| t.sequential_s / t.threads_s),
+            gil_sim: ratios(&sides.ours, |f| f.sequential.wall_s() / f.released.wall_s()),
+            model: Some(last.model.sequential_s / last.model.released_s),
         });
     }
+    let what = format!(
+        "{downloads} downloads of {} from the same local server, in turn and on threads.",
+        format_seconds(delay.as_secs_f64())
+    );
+    outcome(
+        "io-bound",
+        title,
+        intro(twins, script, turns, &what),
+        rows,
+        sides.problems,
+    )
+}
 
-    // 4. interval-sweep: time of 2 and 4 threads against one thread, per interval.
-    let total = interval_sweep::total_work(context);
-    let twin = run_twin("interval_sweep.py", &["--total".into(), total.to_string()])?;
-    let one = number(&twin, "interval_sweep.py", "/one_thread_s")?;
-    let ours = interval_sweep::run(context);
-    let mut index = 0;
-    for threads in interval_sweep::THREADS {
-        for interval in interval_sweep::INTERVALS {
-            let wall = number(&twin, "interval_sweep.py", &format!("/runs/{index}/wall_s"))?;
-            index += 1;
-            let label = format!("{threads} threads, {}", format_seconds(secs(interval)));
+#[derive(Debug, Deserialize)]
+struct ConvoyTwin {
+    intervals: Vec<ConvoyTwinInterval>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ConvoyTwinInterval {
+    interval_s: f64,
+    alone_recv_s: Vec<f64>,
+    with_cpu_recv_s: Vec<f64>,
+}
+
+/// The wait for the GIL after each receive, as a Python program can estimate it: each receive's
+/// time next to the CPU thread, less the median receive alone. Returns (median, p90).
+fn estimated_wait(alone: &[f64], with_cpu: &[f64]) -> (f64, f64) {
+    let alone = Samples::new(Unit::Seconds, alone.iter().copied()).median();
+    let waits = Samples::new(Unit::Seconds, with_cpu.iter().map(|call| call - alone));
+    (waits.median(), percentile(&waits, 90.0))
+}
+
+fn compare_convoy(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
+    let script = "convoy.py";
+    let title = "The convoy effect: CPython beside gil-sim";
+    let server = match DelayServer::start() {
+        Ok(server) => server,
+        Err(error) => {
+            let problem = format!("could not start the local delay server: {error}");
+            return outcome("convoy", title, String::new(), Vec::new(), vec![problem]);
+        }
+    };
+    let mut args = vec![
+        format!("--url={}", server.delay_url(convoy::DELAY)),
+        format!("--requests={}", convoy::requests(once)),
+        "--intervals".to_string(),
+    ];
+    args.extend(
+        convoy::INTERVALS
+            .iter()
+            .map(|i| i.as_secs_f64().to_string()),
+    );
+    let [a, b] = alternate(
+        turns,
+        [
+            &mut || theirs(twins.run::<ConvoyTwin>(script, &args)),
+            &mut || ours(convoy::measure(once)),
+        ],
+    );
+    let mut sides = sides([a, b]);
+    for figures in &sides.ours {
+        sides.problems.extend(figures.failures.iter().cloned());
+    }
+    let mut rows = Vec::new();
+    for (k, interval) in convoy::INTERVALS.iter().enumerate() {
+        let at = format_seconds(interval.as_secs_f64());
+        // CPython's figures at this interval, turn by turn; a twin without it is a problem.
+        let cpython: Vec<(f64, f64)> = sides
+            .theirs
+            .iter()
+            .filter_map(|t| {
+                let found = t
+                    .intervals
+                    .iter()
+                    .find(|i| (i.interval_s - interval.as_secs_f64()).abs() < 1e-9)?;
+                Some(estimated_wait(&found.alone_recv_s, &found.with_cpu_recv_s))
+            })
+            .collect();
+        if cpython.len() < sides.theirs.len() {
+            sides
+                .problems
+                .push(format!("python/{script} did not report the {at} interval"));
+        }
+        let gil_sim: Vec<(f64, f64)> = sides
+            .ours
+            .iter()
+            .filter_map(|f| f.intervals.get(k))
+            .filter(|i| !i.alone.recv_calls.is_empty() && !i.with_cpu.recv_calls.is_empty())
+            .map(|i| estimated_wait(&i.alone.recv_calls.values, &i.with_cpu.recv_calls.values))
+            .collect();
+        let model = sides
+            .ours
+            .last()
+            .and_then(|f| f.intervals.get(k))
+            .map(|i| i.model_wait_s);
+        if cpython.is_empty() || gil_sim.is_empty() {
+            continue;
+        }
+        let wall = seconds(&cpython, |(median, _)| *median);
+        rows.push(Row {
+            label: format!("{at}: wait after each receive, median"),
+            cpython_wall: wall.clone(),
+            cpython: seconds(&cpython, |(median, _)| *median),
+            gil_sim: seconds(&gil_sim, |(median, _)| *median),
+            model,
+        });
+        rows.push(Row {
+            label: format!("{at}: wait after each receive, p90"),
+            cpython_wall: wall,
+            cpython: seconds(&cpython, |(_, p90)| *p90),
+            gil_sim: seconds(&gil_sim, |(_, p90)| *p90),
+            model: None,
+        });
+    }
+    let what = format!(
+        "an I/O thread makes {} requests of {} next to a CPU-bound thread. Python cannot time its \
+         own wait for the GIL, so on both sides the wait is estimated the same way: each \
+         receive's time next to the CPU thread, less the median receive alone. (The wall column \
+         is CPython's median wait.)",
+        convoy::requests(once),
+        format_seconds(convoy::DELAY.as_secs_f64()),
+    );
+    outcome(
+        "convoy",
+        title,
+        intro(twins, script, turns, &what),
+        rows,
+        sides.problems,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct SweepTwin {
+    iterations: u64,
+    one_thread_s: f64,
+    runs: Vec<SweepTwinRun>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SweepTwinRun {
+    threads: usize,
+    interval_s: f64,
+    wall_s: f64,
+}
+
+impl SweepTwin {
+    fn wall(&self, threads: usize, interval: Duration) -> Option<f64> {
+        let run = self.runs.iter().find(|r| {
+            r.threads == threads && (r.interval_s - interval.as_secs_f64()).abs() < 1e-12
+        })?;
+        Some(run.wall_s)
+    }
+}
+
+fn compare_interval_sweep(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
+    let script = "interval_sweep.py";
+    // Always the long runs (0.5 s on one thread): short ones are too noisy to hold side by side.
+    let long = Settings {
+        full: true,
+        ..once.clone()
+    };
+    let length = interval_sweep::run_length(&long);
+    let args = [format!("--seconds={}", length.as_secs_f64())];
+    let [a, b] = alternate(
+        turns,
+        [
+            &mut || theirs(twins.run::<SweepTwin>(script, &args)),
+            &mut || ours(interval_sweep::measure(&long)),
+        ],
+    );
+    let mut sides = sides([a, b]);
+    let mut rows = Vec::new();
+    for (k, &(threads, interval)) in interval_sweep::CASES.iter().enumerate().skip(1) {
+        let label = format!(
+            "{threads} threads, {}",
+            format_seconds(interval.as_secs_f64())
+        );
+        let cpython: Vec<(f64, f64)> = sides
+            .theirs
+            .iter()
+            .filter_map(|t| Some((t.wall(threads, interval)?, t.one_thread_s)))
+            .collect();
+        if cpython.len() < sides.theirs.len() {
+            sides
+                .problems
+                .push(format!("python/{script} did not report {label}"));
+        }
+        let (Some(last), false) = (sides.ours.last(), cpython.is_empty()) else {
+            continue;
+        };
+        rows.push(Row {
+            label: format!("{label}: time against 1 thread"),
+            cpython_wall: seconds(&cpython, |(wall, _)| *wall),
+            cpython: ratios(&cpython, |(wall, one)| wall / one),
+            gil_sim: ratios(&sides.ours, |f| {
+                f.runs[k].timing.wall_s() / f.runs[0].timing.wall_s()
+            }),
+            model: Some(last.runs[k].model_s / last.runs[0].model_s),
+        });
+    }
+    let counts = match (sides.theirs.last(), sides.ours.last()) {
+        (Some(t), Some(f)) => format!(
+            " (CPython counted down {}, gil-sim {})",
+            t.iterations, f.total_iterations
+        ),
+        _ => String::new(),
+    };
+    let what = format!(
+        "the one-thread run lasts about {} on each side{counts}, the length `--full` uses.",
+        format_seconds(length.as_secs_f64())
+    );
+    outcome(
+        "interval-sweep",
+        "The switch interval: CPython beside gil-sim",
+        intro(twins, script, turns, &what),
+        rows,
+        sides.problems,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct StampedeTwin {
+    iterations: u64,
+    in_turn_s: f64,
+    threads_s: f64,
+}
+
+fn compare_stampede(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
+    let script = "stampede.py";
+    let work = stampede::work_per_thread(once);
+    let args = [
+        format!("--threads={}", stampede::THREADS),
+        format!("--work-seconds={}", work.as_secs_f64()),
+    ];
+    let [a, b] = alternate(
+        turns,
+        [
+            &mut || theirs(twins.run::<StampedeTwin>(script, &args)),
+            &mut || ours(stampede::measure(once)),
+        ],
+    );
+    let sides = sides([a, b]);
+    let mut rows = Vec::new();
+    let mut counts = String::new();
+    if let (Some(last), Some(twin)) = (sides.ours.last(), sides.theirs.last()) {
+        counts = format!(
+            " (CPython counted down {} per thread, gil-sim {})",
+            twin.iterations, last.iterations
+        );
+        rows.push(Row {
+            label: format!(
+                "{} threads: time against the work in turn",
+                group_thousands(stampede::THREADS as u64)
+            ),
+            cpython_wall: seconds(&sides.theirs, |t| t.threads_s),
+            cpython: ratios(&sides.theirs, |t| t.threads_s / t.in_turn_s),
+            gil_sim: ratios(&sides.ours, |f| f.gil.wall_s() / f.in_turn.wall_s()),
+            model: Some(last.model.gil_s / last.model.in_turn_s),
+        });
+    }
+    let what = format!(
+        "{} threads wake at one event and each works about {}{counts}.",
+        group_thousands(stampede::THREADS as u64),
+        format_seconds(work.as_secs_f64())
+    );
+    outcome(
+        "stampede",
+        "A stampede: CPython beside gil-sim",
+        intro(twins, script, turns, &what),
+        rows,
+        sides.problems,
+    )
+}
+
+#[derive(Debug, Deserialize)]
+struct NativeTwin {
+    cases: Vec<NativeTwinCase>,
+}
+
+#[derive(Debug, Deserialize)]
+struct NativeTwinCase {
+    label: String,
+    /// hashlib's chunk size; `None` for Pillow.
+    chunk_bytes: Option<u64>,
+    in_turn_s: f64,
+    threads_s: f64,
+}
+
+/// hashlib keeps the GIL for data of this many bytes or fewer (`HASHLIB_GIL_MINSIZE` is 2048).
+const HASHLIB_KEEPS_THE_GIL_UP_TO: u64 = 2047;
+
+fn compare_native(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
+    let script = "native.py";
+    let side = native::side(once);
+    let args = [
+        format!("--images={}", native::IMAGES),
+        format!("--side={side}"),
+        format!("--passes={}", native::PASSES),
+        format!("--bytes-each={}", once.size(8usize << 20, 64 << 20)),
+    ];
+    let [a, b] = alternate(
+        turns,
+        [
+            &mut || theirs(twins.run::<NativeTwin>(script, &args)),
+            &mut || ours(native::measure(once)),
+        ],
+    );
+    let sides = sides([a, b]);
+    let mut rows = Vec::new();
+    let labels: Vec<&NativeTwinCase> = sides
+        .theirs
+        .first()
+        .map_or(Vec::new(), |t| t.cases.iter().collect());
+    if let Some(last) = sides.ours.last() {
+        for case in labels {
+            let cpython: Vec<&NativeTwinCase> = sides
+                .theirs
+                .iter()
+                .filter_map(|t| t.cases.iter().find(|c| c.label == case.label))
+                .collect();
+            // Small hashlib chunks keep the GIL: hold them against gil-sim's kept filter.
+            let keeps = case
+                .chunk_bytes
+                .is_some_and(|b| b <= HASHLIB_KEEPS_THE_GIL_UP_TO);
+            let (ours_label, gil_sim, model_s) = if keeps {
+                let speedups = ratios(&sides.ours, |f| f.in_turn.wall_s() / f.kept.wall_s());
+                ("GIL kept", speedups, last.model.kept_s)
+            } else {
+                let speedups = ratios(&sides.ours, |f| f.in_turn.wall_s() / f.released.wall_s());
+                ("GIL released", speedups, last.model.released_s)
+            };
             rows.push(Row {
-                label: format!("sweep: {label}, time against 1 thread"),
-                cpython_wall: wall,
-                cpython: ratio(wall, one),
-                gil_sim: ratio(figure(&ours, &label, None), figure(&ours, "1 thread", None)),
-                model: ratio(
-                    figure(&ours, &label, Some(MODEL_COLUMN)),
-                    figure(&ours, "1 thread", Some(MODEL_COLUMN)),
+                label: format!(
+                    "{}, {} threads: speedup (gil-sim: {ours_label})",
+                    case.label,
+                    native::IMAGES
                 ),
+                cpython_wall: seconds(&cpython, |c| c.threads_s),
+                cpython: ratios(&cpython, |c| c.in_turn_s / c.threads_s),
+                gil_sim,
+                model: Some(last.in_turn.wall_s() / model_s),
             });
         }
     }
-
-    Ok(rows)
+    let what = format!(
+        "{} images of {side}×{side} blurred in turn and on threads by gil-sim; the twin uses \
+         Pillow if it is installed, and hashlib on large and small chunks otherwise (hashlib \
+         releases the GIL only for data larger than {HASHLIB_KEEPS_THE_GIL_UP_TO} bytes).",
+        native::IMAGES
+    );
+    outcome(
+        "native",
+        "Native code on threads: CPython beside gil-sim",
+        intro(twins, script, turns, &what),
+        rows,
+        sides.problems,
+    )
 }
 
-/// A row for a speedup: CPython's threads against its loop, beside gil-sim's measured and modelled
-/// runs labelled `sequential` and `threads_label`.
-fn speedup_row(kind: &str, (seq, thr): (f64, f64), ours: &Experiment, threads_label: &str) -> Row {
-    Row {
-        label: format!("{kind}: speedup of {threads_label}"),
-        cpython_wall: thr,
-        cpython: ratio(seq, thr),
-        gil_sim: ratio(
-            figure(ours, "sequential", None),
-            figure(ours, threads_label, None),
-        ),
-        model: ratio(
-            figure(ours, "sequential", Some(MODEL_COLUMN)),
-            figure(ours, threads_label, Some(MODEL_COLUMN)),
-        ),
+#[derive(Debug, Deserialize)]
+struct LegacyTwin {
+    python: String,
+    sequential_s: f64,
+    threads_s: f64,
+}
+
+/// Runs python/legacy.py with Python 2 (`program`); its figures, or why not.
+fn run_python2(program: &str, twins: &Twins, args: &[String]) -> Result<LegacyTwin, String> {
+    let output = measure_child(
+        Command::new(program)
+            .arg(twins.path("legacy.py"))
+            .args(args),
+    )
+    .map_err(|error| format!("could not run {program}: {error}"))?;
+    if !output.status.success() {
+        return Err(format!(
+            "{program} python/legacy.py failed ({}): {}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        ));
     }
+    serde_json::from_slice(&output.stdout)
+        .map_err(|error| format!("{program} python/legacy.py did not print its figures: {error}"))
 }
 
-/// Row by row, the median of each figure over the rounds.
-fn median_rows(rounds: Vec<Vec<Row>>) -> Vec<Row> {
-    let Some(first) = rounds.first() else {
-        return Vec::new();
+/// Whether `program` runs as a Python 2 here.
+fn python2_runs(program: &str) -> bool {
+    Command::new(program)
+        .args(["-c", "import sys; sys.exit(sys.version_info[0] != 2)"])
+        .output()
+        .is_ok_and(|output| output.status.success())
+}
+
+fn compare_legacy(turns: usize, once: &Settings, twins: &Twins) -> Outcome {
+    let script = "legacy.py";
+    // Always the long runs (0.5 s per thread): a battle of a few milliseconds is mostly noise.
+    let long = Settings {
+        full: true,
+        ..once.clone()
     };
-    (0..first.len())
-        .map(|i| {
-            let median_of = |field: fn(&Row) -> f64| {
-                let mut values: Vec<f64> = rounds.iter().map(|round| field(&round[i])).collect();
-                values.sort_by(f64::total_cmp);
-                values[values.len() / 2]
-            };
-            Row {
-                label: first[i].label.clone(),
-                cpython_wall: median_of(|row| row.cpython_wall),
-                cpython: median_of(|row| row.cpython),
-                gil_sim: median_of(|row| row.gil_sim),
-                model: median_of(|row| row.model),
+    let once = &long;
+    let args = [format!(
+        "--seconds={}",
+        legacy::work_per_thread(once).as_secs_f64()
+    )];
+    let python2 = &once.lesson.python2;
+    let has_python2 = python2_runs(python2);
+    let [a, b, c] = alternate(
+        turns,
+        [
+            &mut || theirs(twins.run::<LegacyTwin>(script, &args)),
+            &mut || {
+                if has_python2 {
+                    match run_python2(python2, twins, &args) {
+                        Ok(figures) => Turn::Theirs(figures),
+                        Err(problem) => Turn::Failed(problem),
+                    }
+                } else {
+                    Turn::Absent
+                }
+            },
+            &mut || ours(legacy::measure(once)),
+        ],
+    );
+    let python3 = sides([a, c]);
+    let python2_sides = sides([b]);
+    let mut rows = Vec::new();
+    if let Some(last) = python3.ours.last() {
+        let mut row = |name: &str, twin: &[LegacyTwin], ours: Samples, model: f64| {
+            if let Some(first) = twin.first() {
+                rows.push(Row {
+                    label: format!(
+                        "2 threads, {name} (Python {}): time against sequential",
+                        first.python
+                    ),
+                    cpython_wall: seconds(twin, |t| t.threads_s),
+                    cpython: ratios(twin, |t| t.threads_s / t.sequential_s),
+                    gil_sim: ours,
+                    model: Some(model),
+                });
             }
-        })
-        .collect()
+        };
+        row(
+            "legacy GIL",
+            &python2_sides.theirs,
+            ratios(&python3.ours, |f| f.legacy.wall_s() / f.sequential.wall_s()),
+            last.model.legacy_s / last.model.sequential_s,
+        );
+        row(
+            "new GIL",
+            &python3.theirs,
+            ratios(&python3.ours, |f| {
+                f.new_gil.wall_s() / f.sequential.wall_s()
+            }),
+            last.model.new_gil_s / last.model.sequential_s,
+        );
+    }
+    let mut problems = python3.problems;
+    problems.extend(python2_sides.problems);
+    let mut outcome = outcome(
+        "legacy",
+        "The old GIL and the new: CPython beside gil-sim",
+        intro(
+            twins,
+            script,
+            turns,
+            &format!(
+                "each thread's countdown lasts about {} (the length `--full` uses); \
+                 python/legacy.py also runs under Python 2 ({python2}) for the GIL of before \
+                 3.2.",
+                format_seconds(legacy::work_per_thread(once).as_secs_f64())
+            ),
+        ),
+        rows,
+        problems,
+    );
+    if !has_python2 {
+        outcome = outcome.finding(format!(
+            "There is no Python 2 here (`{python2}` did not run as one), so the legacy GIL has \
+             no CPython row: pass `--python2 PROGRAM` to name one."
+        ));
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_estimated_wait_is_the_time_beyond_the_median_alone() {
+        let (median, p90) = estimated_wait(&[0.0011, 0.0010, 0.0012], &[0.0061, 0.0062, 0.0011]);
+        assert!((median - 0.005).abs() < 1e-9, "{median}");
+        assert!((p90 - 0.0051).abs() < 1e-9, "{p90}");
+    }
+
+    #[test]
+    fn a_row_within_ten_percent_is_close() {
+        let row = |gil_sim: f64| Row {
+            label: "x".into(),
+            cpython_wall: Samples::new(Unit::Seconds, [1.0]),
+            cpython: Samples::new(Unit::Ratio, [1.0, 1.1, 0.9]),
+            gil_sim: Samples::new(Unit::Ratio, [gil_sim]),
+            model: None,
+        };
+        assert!(row(1.09).close());
+        assert!(!row(1.2).close());
+    }
+
+    #[test]
+    fn failed_turns_become_problems_once_and_absent_ones_nothing() {
+        let turns: Vec<Turn<u8, u8>> = vec![
+            Turn::Ours(1),
+            Turn::Failed("python3 x.py failed".into()),
+            Turn::Theirs(2),
+            Turn::Failed("python3 x.py failed".into()),
+            Turn::Absent,
+        ];
+        let sides = sides([turns]);
+        assert_eq!((sides.ours, sides.theirs), (vec![1], vec![2]));
+        assert_eq!(sides.problems, ["python3 x.py failed"]);
+    }
+
+    #[test]
+    fn a_twin_that_leaves_out_a_figure_is_an_error_naming_it() {
+        let missing = serde_json::from_str::<CpuBoundTwin>(r#"{"iterations": 1, "threads_s": 1}"#);
+        let error = missing.expect_err("sequential_s is missing").to_string();
+        assert!(error.contains("sequential_s"), "{error}");
+    }
 }

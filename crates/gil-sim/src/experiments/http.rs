@@ -8,8 +8,12 @@
 
 use std::io::{self, Read, Write};
 use std::net::TcpStream;
+use std::time::Duration;
 
 use crate::Python;
+
+/// The longest a socket call waits: far beyond the longest delay a lesson asks for (3 s).
+pub const READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// What can go wrong talking to the local server.
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +46,9 @@ impl Connection {
         let stream = TcpStream::connect(host)?;
         // Small requests must leave at once, as Python's do (it does not batch `sendall`s).
         stream.set_nodelay(true)?;
+        // A server that stops answering makes a failed request, not a lesson that hangs.
+        stream.set_read_timeout(Some(READ_TIMEOUT))?;
+        stream.set_write_timeout(Some(READ_TIMEOUT))?;
         Ok(Connection {
             stream,
             host: host.to_string(),

@@ -1,133 +1,359 @@
-//! Experiment 2, `io-bound`: downloads from the local delay server on threads under the GIL. A
-//! thread that waits on a socket has released the GIL (`py.detach`), so the waits overlap; the
-//! server's peak count of requests in flight proves it. The same threads keeping the GIL while
-//! they wait take turns instead.
+//! Experiment `io-bound`: downloads from the local delay server on Python threads under the GIL.
+//! A thread that waits on a socket has released the GIL (`py.detach`), so the waits overlap; the
+//! server's count of requests in flight proves it. The same threads keeping the GIL while they
+//! wait take turns instead.
 //!
-//! Python twin: `python/io_bound.py`.
+//! Python twin: `python/io_bound.py`. Example: `examples/detach_for_io.rs`.
 
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use lesson_kit::{Claim, DelayServer, Experiment, Figure, Run, Verdict, measure};
+use lesson_kit::report::{faster_or_slower, format_seconds};
+use lesson_kit::{
+    Claim, DelayServer, Figure, Outcome, Run, Samples, Source, Timing, Trace, Unit, Verdict,
+    alternate,
+};
+use serde::Serialize;
 
-use super::{Context, ExperimentError, MODEL_COLUMN, http, python_threads, ratio, secs};
+use super::http::{self, HttpError};
+use super::{
+    LessonError, MODEL_COLUMN, ModelCosts, Settings, ThreadsRun, model_note, python_threads,
+};
 use crate::model::{self, ThreadSpec};
-use crate::{DEFAULT_SWITCH_INTERVAL, Interpreter, Mode, Python};
+use crate::{DEFAULT_SWITCH_INTERVAL, Mode, Python};
 
-/// How many downloads, and the server's delay for each (the article's 3 × 3 s with `--full`).
-pub fn sizes(context: &Context) -> (usize, Duration) {
+/// What `measure` found.
+#[derive(Debug, Serialize)]
+pub struct Figures {
+    pub downloads: usize,
+    /// The server's delay before each answer.
+    pub delay_s: f64,
+    /// One thread, one download after another (the GIL released while it waits).
+    pub sequential: Timing,
+    /// One thread per download, each releasing the GIL around every socket call.
+    pub released: Timing,
+    /// One thread per download, keeping the GIL while it waits.
+    pub kept: Timing,
+    /// The most requests the server had in flight at once, in each run of each variant.
+    pub peaks: Peaks,
+    /// Every download that failed, in any run: `"url: reason"`.
+    pub failures: Vec<String>,
+    pub model: Predictions,
+    pub costs: ModelCosts,
+    /// The timeline of the last run with the GIL released.
+    pub trace: Trace,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Peaks {
+    pub sequential: Vec<u64>,
+    pub released: Vec<u64>,
+    pub kept: Vec<u64>,
+}
+
+/// The model's predictions, in virtual seconds.
+#[derive(Debug, Serialize)]
+pub struct Predictions {
+    pub sequential_s: f64,
+    pub released_s: f64,
+    pub kept_s: f64,
+}
+
+/// How many downloads, and the server's delay for each: the article's 3 × 3 s with `--full`.
+pub fn sizes(settings: &Settings) -> (usize, Duration) {
     (
-        context.size(4, 3),
-        context.size(Duration::from_millis(200), Duration::from_secs(3)),
+        settings.size(4, 3),
+        settings.size(Duration::from_millis(50), Duration::from_secs(3)),
     )
 }
 
-pub fn run(context: &Context) -> Result<Experiment, ExperimentError> {
-    let (downloads, delay) = sizes(context);
+/// One run of one variant: the threads' figures, the server's peak, what failed.
+struct Fetched {
+    run: ThreadsRun,
+    peak: u64,
+    failures: Vec<String>,
+}
+
+/// How a thread downloads: releasing the GIL around the socket calls, or not.
+type Get = fn(Python<'_>, &str) -> Result<String, HttpError>;
+
+/// A "socket module" that keeps the GIL while it waits: what a C extension without
+/// `Py_BEGIN_ALLOW_THREADS` would do.
+fn get_keeping_the_gil(_py: Python<'_>, url: &str) -> Result<String, HttpError> {
+    http::get(url)
+}
+
+pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
+    let (downloads, delay) = sizes(settings);
     let server = DelayServer::start()?;
     let url = server.delay_url(delay);
-    let interval = DEFAULT_SWITCH_INTERVAL;
 
-    // One Python thread, one download after another.
-    let interp = Interpreter::new(Mode::Cpython312);
-    let (result, sequential) = measure(|| {
-        Python::attach(&interp, "main", |py| {
-            (0..downloads).try_for_each(|_| http::get_detached(py, &url).map(drop))
-        })
-    });
-    result?;
-    let sequential_peak = server.peak_in_flight();
-
-    // One thread per download, releasing the GIL around every socket call.
-    server.reset_counts();
-    let failures = std::sync::Mutex::new(Vec::new());
-    let threaded = python_threads(Mode::Cpython312, interval, downloads, |py, _| {
-        if let Err(error) = http::get_detached(py, &url) {
-            failures
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(error);
+    // `threads` threads each download `each` times with `get`.
+    let fetched = |threads: usize, each: usize, get: Get| {
+        server.reset_counts();
+        let failures = Mutex::new(Vec::new());
+        let run = python_threads(
+            Mode::Cpython312,
+            DEFAULT_SWITCH_INTERVAL,
+            threads,
+            |py, _| {
+                for _ in 0..each {
+                    if let Err(error) = get(py, &url) {
+                        let mut failures = failures.lock().unwrap_or_else(PoisonError::into_inner);
+                        failures.push(error.to_string());
+                    }
+                }
+            },
+        );
+        Fetched {
+            run,
+            peak: server.peak_in_flight(),
+            failures: failures
+                .into_inner()
+                .unwrap_or_else(PoisonError::into_inner),
         }
-    });
-    let threaded_peak = server.peak_in_flight();
+    };
+    let [sequential, released, kept] = alternate(
+        settings.repeat,
+        [
+            &mut || fetched(1, downloads, http::get_detached),
+            &mut || fetched(downloads, 1, http::get_detached),
+            &mut || fetched(downloads, 1, get_keeping_the_gil),
+        ],
+    );
 
-    // The same threads, but the "socket module" keeps the GIL while it waits.
-    server.reset_counts();
-    let holding = python_threads(Mode::Cpython312, interval, downloads, |_py, _| {
-        if let Err(error) = http::get(&url) {
-            failures
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(error);
+    let config = &settings.lesson.model;
+    let in_turn = (0..downloads).fold(ThreadSpec::new(), |t, _| t.io(delay).compute(1));
+    let one_download = ThreadSpec::new().io(delay).compute(1);
+    let holding = ThreadSpec::new().native_holding_gil(delay);
+    let predict = |threads: &[ThreadSpec]| model::simulate(config, threads).total.as_secs_f64();
+    let mut failures: Vec<String> = [&sequential, &released, &kept]
+        .into_iter()
+        .flatten()
+        .flat_map(|f| f.failures.iter().cloned())
+        .collect();
+    failures.sort();
+    failures.dedup();
+    Ok(Figures {
+        downloads,
+        delay_s: delay.as_secs_f64(),
+        sequential: timing_of(&sequential),
+        released: timing_of(&released),
+        kept: timing_of(&kept),
+        peaks: Peaks {
+            sequential: sequential.iter().map(|f| f.peak).collect(),
+            released: released.iter().map(|f| f.peak).collect(),
+            kept: kept.iter().map(|f| f.peak).collect(),
+        },
+        failures,
+        model: Predictions {
+            sequential_s: predict(&[in_turn]),
+            released_s: predict(&vec![one_download; downloads]),
+            kept_s: predict(&vec![holding; downloads]),
+        },
+        costs: ModelCosts::of(config),
+        trace: released
+            .last()
+            .map_or_else(Trace::new, |f| f.run.trace.clone()),
+    })
+}
+
+pub fn report(figures: &Figures) -> Outcome {
+    let n = figures.downloads;
+    let delay = format_seconds(figures.delay_s);
+    let peaks = |p: &[u64]| Samples::new(Unit::Count, p.iter().map(|&x| x as f64));
+    let row = |label: String, timing: &Timing, peak: &[u64], model_s: f64| {
+        Run::timed(label, timing)
+            .figure("peak in flight", Figure::Spread(peaks(peak)))
+            .figure(MODEL_COLUMN, Figure::Seconds(model_s))
+    };
+    let mut outcome = Outcome::new("io-bound", "Threads waiting for I/O overlap, GIL or not")
+        .intro(format!(
+            "{n} downloads of {delay} each from the lesson's local server, by Python threads \
+             attached to one CPython 3.12 interpreter."
+        ))
+        .intro(
+            "Every socket call runs inside py.detach, as CPython's socket module releases the GIL \
+             around it; the last row keeps the GIL while waiting, to show what the release buys. \
+             The server counts the requests it has in flight at once.",
+        )
+        .intro(model_note(&figures.costs))
+        .run(row(
+            "sequential".into(),
+            &figures.sequential,
+            &figures.peaks.sequential,
+            figures.model.sequential_s,
+        ))
+        .run(row(
+            format!("{n} threads, GIL released"),
+            &figures.released,
+            &figures.peaks.released,
+            figures.model.released_s,
+        ))
+        .run(row(
+            format!("{n} threads, GIL kept"),
+            &figures.kept,
+            &figures.peaks.kept,
+            figures.model.kept_s,
+        ))
+        .trace(figures.trace.clone());
+    if !figures.failures.is_empty() {
+        // A failed download returns early: its time says nothing about overlapping waits.
+        for failure in &figures.failures {
+            outcome = outcome.problem(failure.clone());
         }
-    });
-    let holding_peak = server.peak_in_flight();
-    if let Some(error) = failures.into_inner().unwrap_or_default().into_iter().next() {
-        return Err(error.into());
+        return outcome.finding(format!(
+            "{} download(s) failed, so no speedup and no verdict is reported.",
+            figures.failures.len()
+        ));
+    }
+    let speedup = Samples::ratios(&figures.sequential.wall, &figures.released.wall);
+    let in_delays = figures
+        .released
+        .wall
+        .map(Unit::Ratio, |s| s / figures.delay_s);
+    let all_in_flight = figures.peaks.released.iter().all(|&p| p == n as u64);
+    let kept_most = figures.peaks.kept.iter().copied().max().unwrap_or(0);
+    outcome
+        .speedups_against("sequential")
+        .finding(format!(
+            "With the GIL released around I/O, {n} threads were {} than one thread downloading \
+             in turn ({speedup}), and the server saw {} requests at once.",
+            faster_or_slower(speedup.median()),
+            peaks(&figures.peaks.released)
+        ))
+        .finding(format!(
+            "Keeping the GIL while waiting, the server never saw more than {kept_most} at once{}",
+            if kept_most <= 1 {
+                ": the threads took turns, like the loop."
+            } else {
+                "."
+            }
+        ))
+        .claim(
+            Claim::new(
+                "A thread waiting for I/O releases the GIL, so the other threads run (and send \
+                 their requests) meanwhile.",
+                Source::ARTICLE,
+            )
+            .measured(format!(
+                "all {n} requests were in flight at once in {} of {} runs with the GIL \
+                 released; at most {kept_most} with it kept.",
+                figures
+                    .peaks
+                    .released
+                    .iter()
+                    .filter(|&&p| p == n as u64)
+                    .count(),
+                figures.peaks.released.len()
+            ))
+            .verdict(if all_in_flight && kept_most <= 1 {
+                Verdict::Holds
+            } else if all_in_flight {
+                Verdict::Partly
+            } else {
+                Verdict::DoesNotHold
+            }),
+        )
+        .claim(
+            Claim::new(
+                "Downloads on threads take about as long as one download (3 files of 3 s: about \
+                 3 s, against 9 s one after another).",
+                Source::ARTICLE,
+            )
+            .measured(format!(
+                "{n} downloads of {delay} on {n} threads: {in_delays} one delay."
+            ))
+            .judge(&in_delays, |x| {
+                if x < 1.5 {
+                    Verdict::Holds
+                } else {
+                    Verdict::DoesNotHold
+                }
+            }),
+        )
+}
+
+fn timing_of(fetched: &[Fetched]) -> Timing {
+    let measurements: Vec<_> = fetched.iter().map(|f| f.run.measurement).collect();
+    Timing::of(&measurements)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn timing(ms: &[u64]) -> Timing {
+        Timing {
+            wall: Samples::seconds(ms.iter().map(|&m| Duration::from_millis(m))),
+            cpu: None,
+        }
     }
 
-    let config = &context.model;
-    let one_download = || ThreadSpec::new().io(delay).compute(1);
-    let sequential_spec = (0..downloads).fold(ThreadSpec::new(), |t, _| t.io(delay).compute(1));
-    let predict_sequential = model::simulate(config, &[sequential_spec]).total;
-    let predict_threads = model::simulate(config, &vec![one_download(); downloads]).total;
-    let holding_spec = ThreadSpec::new().native_holding_gil(delay);
-    let predict_holding = model::simulate(config, &vec![holding_spec; downloads]).total;
+    fn figures(released_ms: &[u64], released_peaks: &[u64]) -> Figures {
+        Figures {
+            downloads: 4,
+            delay_s: 0.05,
+            sequential: timing(&[203, 205, 204]),
+            released: timing(released_ms),
+            kept: timing(&[204, 206, 205]),
+            peaks: Peaks {
+                sequential: vec![1, 1, 1],
+                released: released_peaks.to_vec(),
+                kept: vec![1, 1, 1],
+            },
+            failures: Vec::new(),
+            model: Predictions {
+                sequential_s: 0.2,
+                released_s: 0.05,
+                kept_s: 0.2,
+            },
+            costs: ModelCosts::example(),
+            trace: Trace::virtual_time(),
+        }
+    }
 
-    let speedup = ratio(secs(sequential.wall), secs(threaded.measurement.wall));
-    let overlap = threaded_peak == downloads as u64;
-    Ok(Experiment::new(
-        "io-bound",
-        "Waiting for I/O: threads overlap even under the GIL",
-    )
-    .intro(format!(
-        "{downloads} downloads of {} each from the local delay server, each thread attached to \
-             one CPython 3.12 interpreter.",
-        lesson_kit::report::format_seconds(secs(delay))
-    ))
-    .intro(
-        "Every socket call runs inside py.detach, as CPython's socket module releases the \
-                GIL; the last row keeps the GIL while waiting, to show what the release buys.",
-    )
-    .run(
-        Run::measured("sequential", &sequential)
-            .figure("peak in flight", Figure::Count(sequential_peak))
-            .figure(MODEL_COLUMN, Figure::Seconds(secs(predict_sequential))),
-    )
-    .run(
-        Run::measured(
-            format!("{downloads} threads, GIL released"),
-            &threaded.measurement,
-        )
-        .figure("peak in flight", Figure::Count(threaded_peak))
-        .figure(MODEL_COLUMN, Figure::Seconds(secs(predict_threads))),
-    )
-    .run(
-        Run::measured(
-            format!("{downloads} threads, GIL kept"),
-            &holding.measurement,
-        )
-        .figure("peak in flight", Figure::Count(holding_peak))
-        .figure(MODEL_COLUMN, Figure::Seconds(secs(predict_holding))),
-    )
-    .speedups_against("sequential")
-    .trace(threaded.trace)
-    .finding(format!(
-        "With the GIL released around I/O, {downloads} threads finished {speedup:.2}× faster \
-             than one, and the server saw {threaded_peak} requests at once."
-    ))
-    .finding(format!(
-        "Keeping the GIL while waiting, the server never saw more than {holding_peak} at \
-             once: the threads took turns."
-    ))
-    .claim(Claim::new(
-        "Threads speed up I/O-bound work: a thread waiting for the network releases the GIL.",
-        format!("{speedup:.2}× faster with {downloads} threads; peak in flight {threaded_peak}."),
-        if overlap && speedup > 1.5 {
-            Verdict::Holds
-        } else if overlap {
-            Verdict::Partly
-        } else {
-            Verdict::DoesNotHold
-        },
-    )))
+    fn verdicts(outcome: &Outcome) -> Vec<Verdict> {
+        outcome.claims.iter().map(|c| c.verdict).collect()
+    }
+
+    #[test]
+    fn overlapping_waits_hold_both_claims() {
+        let outcome = report(&figures(&[52, 53, 51], &[4, 4, 4]));
+        assert_eq!(verdicts(&outcome), [Verdict::Holds, Verdict::Holds]);
+        assert!(outcome.problems.is_empty());
+    }
+
+    #[test]
+    fn waits_that_did_not_overlap_do_not_hold() {
+        let outcome = report(&figures(&[200, 201, 203], &[1, 1, 1]));
+        assert_eq!(
+            verdicts(&outcome),
+            [Verdict::DoesNotHold, Verdict::DoesNotHold]
+        );
+    }
+
+    #[test]
+    fn a_straddling_spread_is_unclear() {
+        // 1.5 delays is the line: one run under it (60 ms), one over (90 ms).
+        let outcome = report(&figures(&[60, 90], &[4, 4]));
+        assert_eq!(outcome.claims[1].verdict, Verdict::Unclear);
+    }
+
+    #[test]
+    fn a_busy_machine_leaves_the_count_and_not_the_timing() {
+        let outcome =
+            report(&figures(&[52, 53, 51], &[4, 4, 4])).on_busy_machine("load 4.0 on 2 cores");
+        assert_eq!(verdicts(&outcome), [Verdict::Holds, Verdict::Unclear]);
+    }
+
+    #[test]
+    fn failed_downloads_are_problems_with_no_verdict() {
+        let mut figures = figures(&[10, 12, 11], &[3, 3, 3]);
+        figures.failures = vec!["talking to http://127.0.0.1:1/: connection refused".into()];
+        let outcome = report(&figures);
+        assert_eq!(outcome.problems.len(), 1);
+        assert!(outcome.claims.is_empty());
+        assert!(outcome.runs.iter().all(|r| r.speedup.is_none()));
+    }
 }

@@ -1,93 +1,104 @@
-//! The lesson's six experiments, one file each, in the order the chapter tells them.
+//! The lesson's experiments, one file each, in the order the chapter tells them.
 //!
-//! Every experiment runs real threads under the real lock, puts the model's prediction beside
-//! each measured row, and writes its findings from the figures it got.
+//! Each experiment is two functions: `measure(&Settings) -> Figures` runs real threads under the
+//! real lock (and the model beside them) and returns typed figures; `report(&Figures) -> Outcome`
+//! writes the findings and the verdicts on the claims *from those figures*. lesson-kit's `Tour`
+//! (see `src/main.rs`) does the rest: flags, choosing experiments, the busy-machine check.
+//!
+//! This file holds what they share: the lesson's settings (the model calibrated on this machine),
+//! its error type, the public sources its claims cite, and `python_threads`, which starts Python
+//! threads attached to one interpreter and times them.
 
 pub mod convoy;
 pub mod cpu_bound;
 pub mod http;
+pub mod interpreters;
 pub mod interval_sweep;
 pub mod io_bound;
 pub mod legacy;
 pub mod native;
 pub mod published;
+pub mod sources;
+pub mod stampede;
 
 use std::thread;
 use std::time::Duration;
 
-pub use lesson_kit::report::{faster_or_slower, ratio};
-use lesson_kit::{Experiment, Measurement, Trace, measure};
+use lesson_kit::report::format_seconds;
+use lesson_kit::{Measurement, Samples, Timing, Trace, Unit, stopwatch};
+use serde::Serialize;
 
 use crate::model::{ModelConfig, calibrate};
 use crate::{Interpreter, Mode, Python, sys, work};
 
-/// The experiments' ids, in the tour's order: what `cargo run -p gil-sim -- <id>` accepts.
-pub const IDS: [&str; 6] = [
-    "cpu-bound",
-    "io-bound",
-    "convoy",
-    "interval-sweep",
-    "native",
-    "legacy",
-];
-
-/// Why an experiment could not run.
-#[derive(Debug, thiserror::Error)]
-pub enum ExperimentError {
-    #[error("no experiment called {0:?}; the experiments are: {ids}", ids = IDS.join(", "))]
-    Unknown(String),
-    #[error("could not start the local delay server: {0}")]
-    Server(#[from] lesson_kit::ServerError),
-    #[error(transparent)]
-    Http(#[from] http::HttpError),
+/// The flags of this lesson, on top of lesson-kit's `--full`, `--repeat` and `--json`. Every size
+/// follows `--full`.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct Flags {
+    /// The Python 2 that `compare` runs python/legacy.py with, to show the GIL of before 3.2
+    /// (default: python2 on the PATH; compare says so if there is none).
+    #[arg(long, value_name = "PROGRAM")]
+    pub python2: Option<String>,
 }
 
-/// What every experiment needs: the sizes to use and the model calibrated for this machine.
+/// What this lesson's experiments need besides the shared sizes: the model, with its costs.
 #[derive(Clone, Debug)]
-pub struct Context {
-    /// `--full`: bigger sizes (the article's, where it gives them).
-    pub full: bool,
-    /// The model's costs, measured on this machine.
+pub struct GilSettings {
+    /// The virtual-time model whose predictions stand beside every measured row.
     pub model: ModelConfig,
+    /// The Python 2 interpreter for `compare` (`python2` unless `--python2` says otherwise).
+    pub python2: String,
 }
 
-impl Context {
-    /// Calibrates the model on this machine (a few tens of milliseconds).
-    pub fn calibrated(full: bool) -> Self {
-        Context {
-            full,
+impl GilSettings {
+    /// The model calibrated on this machine (a few tens of milliseconds): what the tour uses.
+    pub fn calibrated(flags: Flags) -> Self {
+        GilSettings {
             model: calibrate::calibrated(),
+            python2: flags.python2.unwrap_or_else(|| "python2".into()),
         }
     }
 
-    /// `small` normally, `big` with `--full`.
-    pub fn size<T>(&self, small: T, big: T) -> T {
-        if self.full { big } else { small }
+    /// The model with fixed round costs, the same on every machine: for tests and examples.
+    pub fn fixed() -> Self {
+        GilSettings {
+            model: ModelConfig::default(),
+            python2: "python2".into(),
+        }
     }
 }
 
-/// Runs the experiment called `id`.
-pub fn run(id: &str, context: &Context) -> Result<Experiment, ExperimentError> {
-    match id {
-        "cpu-bound" => Ok(cpu_bound::run(context)),
-        "io-bound" => io_bound::run(context),
-        "convoy" => convoy::run(context),
-        "interval-sweep" => Ok(interval_sweep::run(context)),
-        "native" => Ok(native::run(context)),
-        "legacy" => Ok(legacy::run(context)),
-        other => Err(ExperimentError::Unknown(other.to_string())),
-    }
+/// What every experiment of this lesson receives.
+pub type Settings = lesson_kit::Settings<GilSettings>;
+
+/// Why an experiment could not run at all. A failed request is not this: it is a problem the
+/// experiment reports, and the rest of its work completes.
+#[derive(Debug, thiserror::Error)]
+pub enum LessonError {
+    #[error("could not start the local delay server: {0}")]
+    Server(#[from] lesson_kit::ServerError),
+    #[error("could not start thread {index} of {total}: {source}")]
+    Spawn {
+        index: usize,
+        total: usize,
+        source: std::io::Error,
+    },
 }
 
-/// What a run of Python threads measured.
+/// The model's column, in every experiment's table.
+pub const MODEL_COLUMN: &str = "model predicts";
+
+/// What one run of Python threads measured.
 pub struct ThreadsRun {
     pub measurement: Measurement,
+    /// How many times the GIL passed from one thread to another.
     pub switches: u64,
     pub trace: Trace,
 }
 
-/// Runs `threads` Python threads of a fresh interpreter in `mode`, each calling `body` with its
-/// token and its number, and measures the whole.
+/// Starts `threads` Python threads attached to one fresh interpreter in `mode` (switch interval
+/// `interval`), each calling `body` with its token and its number, and times them all: the mirror
+/// of starting `threading.Thread`s and joining them.
 pub fn python_threads(
     mode: Mode,
     interval: Duration,
@@ -97,7 +108,7 @@ pub fn python_threads(
     let trace = Trace::new();
     let interp = Interpreter::new(mode).with_trace(trace.clone());
     sys::setswitchinterval(&interp, interval);
-    let ((), measurement) = measure(|| {
+    let ((), measurement) = stopwatch(|| {
         thread::scope(|scope| {
             for i in 0..threads {
                 let (interp, body) = (&interp, &body);
@@ -114,28 +125,94 @@ pub fn python_threads(
     }
 }
 
-/// `countdown(n)` on each of `threads` Python threads.
+/// `countdown(n)` on each of `threads` Python threads of one interpreter.
 pub fn countdown_threads(mode: Mode, interval: Duration, threads: usize, n: u64) -> ThreadsRun {
     python_threads(mode, interval, threads, |py, _| {
         std::hint::black_box(work::countdown(py, n));
     })
 }
 
-/// Seconds of a `Duration`, as the renderers want them.
-pub fn secs(d: Duration) -> f64 {
-    d.as_secs_f64()
+/// The wall and CPU times of some runs, in the order they ran.
+pub fn timing(runs: &[ThreadsRun]) -> Timing {
+    let measurements: Vec<Measurement> = runs.iter().map(|r| r.measurement).collect();
+    Timing::of(&measurements)
 }
 
-/// The model's rows are labelled like the measured ones, with this prefix.
-pub const MODEL_COLUMN: &str = "model predicts";
+/// How many times the GIL changed hands in each of some runs.
+pub fn switches(runs: &[ThreadsRun]) -> Samples {
+    Samples::new(Unit::Count, runs.iter().map(|r| r.switches as f64))
+}
 
-/// Adds `experiment`'s standard intro line about the model.
-pub fn with_model_note(experiment: Experiment, model: &ModelConfig) -> Experiment {
-    experiment.intro(format!(
-        "The \"{MODEL_COLUMN}\" column is gil-sim's virtual-time model of the same protocol, \
-         calibrated on this machine: {} per checkpoint, {} per wake-up, {} cores.",
-        lesson_kit::report::format_seconds(secs(model.checkpoint_cost)),
-        lesson_kit::report::format_seconds(secs(model.wake_latency)),
-        model.cores
-    ))
+/// The trace of the last of some runs (an empty one if there were none).
+pub fn last_trace(runs: &[ThreadsRun]) -> Trace {
+    runs.last().map_or_else(Trace::new, |r| r.trace.clone())
+}
+
+/// The model's costs as an experiment's figures carry them, so that `report` can say them.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ModelCosts {
+    /// Cores this process may use: the model's, and the most any speedup can be.
+    pub cores: usize,
+    /// One loop iteration with its checkpoint.
+    pub checkpoint_s: f64,
+    /// One hand-over: a signalled thread starting to run.
+    pub wake_s: f64,
+    /// How late a timed wait returns.
+    pub timer_slack_s: f64,
+}
+
+impl ModelCosts {
+    pub fn of(model: &ModelConfig) -> Self {
+        ModelCosts {
+            cores: model.cores,
+            checkpoint_s: model.checkpoint_cost.as_secs_f64(),
+            wake_s: model.wake_latency.as_secs_f64(),
+            timer_slack_s: model.timer_slack.as_secs_f64(),
+        }
+    }
+
+    /// The costs of [`GilSettings::fixed`]: for tests of `report`.
+    pub fn example() -> Self {
+        ModelCosts::of(&ModelConfig::default())
+    }
+}
+
+/// The intro line every experiment gives about the model column.
+pub fn model_note(costs: &ModelCosts) -> String {
+    format!(
+        "The \"{MODEL_COLUMN}\" column is gil-sim's virtual-time model of the same protocol, with \
+         its costs measured on this machine: {} per loop iteration, {} per wake-up, {} timer \
+         slack, {} cores.",
+        format_seconds(costs.checkpoint_s),
+        format_seconds(costs.wake_s),
+        format_seconds(costs.timer_slack_s),
+        costs.cores
+    )
+}
+
+/// The `p`-th percentile (0–100) of some samples, by nearest rank: `percentile(s, 90.0)` is the
+/// value 90 % of the samples are at or below. 0 for no samples.
+pub fn percentile(samples: &Samples, p: f64) -> f64 {
+    let mut sorted = samples.values.clone();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentile_by_nearest_rank() {
+        let s = Samples::new(Unit::Seconds, (1..=10).map(f64::from));
+        assert_eq!(percentile(&s, 90.0), 9.0);
+        assert_eq!(percentile(&s, 50.0), 5.0);
+        assert_eq!(percentile(&s, 100.0), 10.0);
+        assert_eq!(percentile(&s, 0.0), 1.0);
+        assert_eq!(percentile(&Samples::new(Unit::Seconds, []), 90.0), 0.0);
+    }
 }

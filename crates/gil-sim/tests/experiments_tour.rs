@@ -1,0 +1,73 @@
+//! The tour as a reader runs it: `gil-sim ID --json`, the ids the book embeds, bad input.
+
+use std::path::Path;
+use std::process::Command;
+
+use lesson_kit::{Report, Verdict};
+
+fn gil_sim(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gil-sim"))
+        .args(args)
+        .output()
+        .expect("the gil-sim binary runs")
+}
+
+/// The experiments the chapter embeds with `{{#lesson gil-sim ID}}`.
+fn book_ids() -> Vec<String> {
+    let chapter = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../book/src/gil.md");
+    let text = std::fs::read_to_string(chapter).expect("book/src/gil.md exists");
+    text.split("{{#lesson gil-sim ")
+        .skip(1)
+        .filter_map(|rest| rest.split("}}").next())
+        .map(|id| id.trim().to_string())
+        .collect()
+}
+
+#[test]
+fn every_experiment_the_book_embeds_is_in_the_tour() {
+    let help = String::from_utf8_lossy(&gil_sim(&["--help"]).stdout).into_owned();
+    let ids = book_ids();
+    assert!(ids.len() >= 8, "{ids:?}");
+    for id in ids {
+        assert!(
+            help.contains(&format!("- {id}:")),
+            "{id} is not in --help:\n{help}"
+        );
+    }
+}
+
+#[test]
+fn an_experiment_prints_its_report_as_json_with_sourced_claims() {
+    let output = gil_sim(&["interpreters", "--json", "--repeat", "1"]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report = Report::from_json(&String::from_utf8_lossy(&output.stdout)).expect("JSON");
+    let outcome = report.experiment("interpreters").expect("the experiment");
+    assert_eq!(outcome.runs.len(), 4);
+    assert!(!outcome.claims.is_empty());
+    for claim in &outcome.claims {
+        // Only the article's claims have no address; every other source has one.
+        assert!(
+            claim.source.is_article() || claim.source.url.is_some(),
+            "{claim:?}"
+        );
+    }
+    // Whatever the machine's load, the copy is counted, not timed.
+    let copied = outcome.claims.iter().find(|c| c.source.name == "PEP 734");
+    assert_eq!(copied.map(|c| c.verdict), Some(Verdict::Holds));
+}
+
+#[test]
+fn an_unknown_experiment_is_a_clear_error() {
+    let output = gil_sim(&["gil-battle"]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("invalid value 'gil-battle'"), "{stderr}");
+    assert!(
+        stderr.contains("convoy"),
+        "the message lists the experiments: {stderr}"
+    );
+}
