@@ -1,7 +1,8 @@
 //! Four CPU-bound threads under the GIL take as long as one thread doing all the work; the same
 //! threads without a GIL use every core.
 //!
-//! Mirrors: four `threading.Thread(target=countdown, args=(n,))`, on CPython 3.12 and on 3.13t.
+//! Mirrors: four `threading.Thread(target=countdown, args=(n,))`, on CPython 3.12 and with no GIL
+//! at all (the ideal: a real free-threaded build, 3.13t or 3.14t, pays an overhead per thread).
 //! Run it: `cargo run -p gil-sim --example cpu_threads_under_gil`
 
 use std::thread;
