@@ -19,7 +19,7 @@ pub fn gaussian_blur(image: &mut Rgb, sigma: f32) {
     let mut scratch = vec![0u8; image.pixels.len()];
     let (width, height) = (image.width as usize, image.height as usize);
     for _ in 0..3 {
-        horizontal_pass(&image.pixels, &mut scratch, width, height, radius);
+        horizontal_pass(&image.pixels, &mut scratch, width, radius);
         std::mem::swap(&mut image.pixels, &mut scratch);
     }
     for _ in 0..3 {
@@ -60,20 +60,34 @@ fn blend(sum: u32, ends: u32, w: &Weights) -> u8 {
     ((sum * w.inner + ends * w.edge + (1 << 23)) >> 24) as u8
 }
 
-/// One box pass along each row; pixels past the edges repeat the edge pixel.
-fn horizontal_pass(src: &[u8], dst: &mut [u8], width: usize, height: usize, radius: f32) {
+/// One box pass along each row. Each row is first copied with its edge pixels repeated past both
+/// ends (what Pillow does too), so that the loop below needs no bounds of its own.
+fn horizontal_pass(src: &[u8], dst: &mut [u8], width: usize, radius: f32) {
     let w = weights(radius);
-    let at = |x: isize| x.clamp(0, width as isize - 1) as usize * 3;
-    for y in 0..height {
-        let row = &src[y * width * 3..(y + 1) * width * 3];
-        let out = &mut dst[y * width * 3..(y + 1) * width * 3];
-        for c in 0..3 {
-            let r = w.whole as isize;
-            let mut sum: u32 = (-r..=r).map(|x| u32::from(row[at(x) + c])).sum();
-            for x in 0..width as isize {
-                let ends = u32::from(row[at(x - r - 1) + c]) + u32::from(row[at(x + r + 1) + c]);
-                out[x as usize * 3 + c] = blend(sum, ends, &w);
-                sum = sum + u32::from(row[at(x + r + 1) + c]) - u32::from(row[at(x - r) + c]);
+    let (r, pad) = (w.whole, w.whole + 1);
+    let mut line = vec![0u8; (width + 2 * pad) * 3];
+    for (row, out) in src
+        .chunks_exact(width * 3)
+        .zip(dst.chunks_exact_mut(width * 3))
+    {
+        let (first, last) = (&row[..3], &row[row.len() - 3..]);
+        for i in 0..pad {
+            line[i * 3..i * 3 + 3].copy_from_slice(first);
+            line[(pad + width + i) * 3..(pad + width + i) * 3 + 3].copy_from_slice(last);
+        }
+        line[pad * 3..(pad + width) * 3].copy_from_slice(row);
+        // Output pixel x sums padded pixels x+1 ..= x+2r+1; its two ends are x and x+2r+2.
+        let mut sums = [0u32; 3];
+        for i in 1..=2 * r + 1 {
+            for c in 0..3 {
+                sums[c] += u32::from(line[i * 3 + c]);
+            }
+        }
+        for x in 0..width {
+            for c in 0..3 {
+                let (left, right) = (line[x * 3 + c], line[(x + 2 * r + 2) * 3 + c]);
+                out[x * 3 + c] = blend(sums[c], u32::from(left) + u32::from(right), &w);
+                sums[c] = sums[c] + u32::from(right) - u32::from(line[(x + 1) * 3 + c]);
             }
         }
     }
@@ -98,12 +112,16 @@ fn vertical_pass(src: &[u8], dst: &mut [u8], width: usize, height: usize, radius
     for y in 0..height as isize {
         let (above, below) = (row(y - r - 1), row(y + r + 1));
         let out = &mut dst[y as usize * line..(y as usize + 1) * line];
-        for i in 0..line {
-            out[i] = blend(sums[i], u32::from(above[i]) + u32::from(below[i]), &w);
+        let ends = above
+            .iter()
+            .zip(below)
+            .map(|(&a, &b)| u32::from(a) + u32::from(b));
+        for ((pixel, &sum), ends) in out.iter_mut().zip(&sums).zip(ends) {
+            *pixel = blend(sum, ends, &w);
         }
         let leaving = row(y - r);
-        for i in 0..line {
-            sums[i] = sums[i] + u32::from(below[i]) - u32::from(leaving[i]);
+        for ((sum, &enters), &leaves) in sums.iter_mut().zip(below).zip(leaving) {
+            *sum = *sum + u32::from(enters) - u32::from(leaves);
         }
     }
 }
@@ -145,6 +163,9 @@ mod tests {
         assert!(red[10 * width + 10] < 255, "the dot spread out");
         assert!(red[10 * width + 11] > 0, "its neighbour got some light");
         let total: u32 = red.iter().sum();
-        assert!((200..=310).contains(&total), "light kept, give or take rounding: {total}");
+        assert!(
+            (200..=310).contains(&total),
+            "light kept, give or take rounding: {total}"
+        );
     }
 }

@@ -96,8 +96,7 @@ pub fn resize_half(image: &Rgb) -> Result<Rgb, ImageError> {
         .map_err(|e| resize_error(&e))?;
     let (width, height) = ((image.width / 2).max(1), (image.height / 2).max(1));
     let mut target = Image::new(width, height, PixelType::U8x3);
-    let options =
-        ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
+    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::Lanczos3));
     Resizer::new()
         .resize(&source, &mut target, &options)
         .map_err(|e| resize_error(&e))?;
@@ -110,7 +109,9 @@ pub fn resize_half(image: &Rgb) -> Result<Rgb, ImageError> {
 
 /// The image as a JPEG file's bytes.
 pub fn encode_jpeg(image: &Rgb) -> Result<Vec<u8>, ImageError> {
-    let side = |n: u32| u16::try_from(n).map_err(|_| ImageError::Encode(format!("{n} px is over JPEG's 65,535")));
+    let side = |n: u32| {
+        u16::try_from(n).map_err(|_| ImageError::Encode(format!("{n} px is over JPEG's 65,535")))
+    };
     let (width, height) = (side(image.width)?, side(image.height)?);
     let mut jpeg = Vec::new();
     jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY)

@@ -28,7 +28,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, ExitStatus
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread;
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -477,12 +477,9 @@ impl<J: Job> Feeder<J> {
     /// Waits for a dead (or babbling) worker and reads how it ended.
     fn bury(&mut self) -> Death {
         let pipes = self.pipes.take();
-        let status = lock(&self.process).take().map(|mut child| {
-            // Already dead in every case but a garbled frame: then it must die now, or the wait
-            // below would never end.
-            let _ = child.kill();
-            child.wait()
-        });
+        let status = lock(&self.process)
+            .take()
+            .map(|mut child| wait_or_kill(&mut child));
         let (pid, last_words) = match pipes {
             Some(pipes) => {
                 drop(pipes.stdin);
@@ -502,6 +499,25 @@ impl<J: Job> Feeder<J> {
             last_words,
         }
     }
+}
+
+/// How long a worker whose stdout closed may take to finish exiting (a panic unwinds first)
+/// before it is killed: only a worker sending garbage would still be running by then.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// Waits for a worker that is ending; kills it if it has not ended within [`GRACE`]. Killing at
+/// once would be wrong: its pipe closes while a panic is still unwinding, before its exit code is
+/// set, and the kill would then hide the panic.
+fn wait_or_kill(child: &mut Child) -> io::Result<ExitStatus> {
+    let deadline = Instant::now() + GRACE;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    child.wait()
 }
 
 struct Death {
@@ -619,7 +635,9 @@ fn frames_only_stdout() -> io::Result<File> {
 /// `if __name__ == "__main__":`, seen from the other side.
 pub fn serve_if_worker<J: Job>() -> Option<ExitCode> {
     let mut args = std::env::args_os().skip(1);
-    let is_worker = args.next().is_some_and(|a| a == lesson_kit::tour::CHILD_FLAG)
+    let is_worker = args
+        .next()
+        .is_some_and(|a| a == lesson_kit::tour::CHILD_FLAG)
         && args.next().is_some_and(|a| a == WORKER);
     is_worker.then(|| worker_main::<J>(args.collect()))
 }

@@ -36,7 +36,7 @@ fn numbered(count: usize) -> Vec<Task> {
 fn map_returns_results_in_the_order_of_the_tasks() {
     let results = finish_within("map", LIMIT, || pool(3).map_chunked(numbered(20), 2));
     let received: Vec<Answer> = results.into_iter().map(|r| r.expect("no error")).collect();
-    let expected: Vec<Answer> = (0..20).map(|i| Answer::Received(i)).collect();
+    let expected: Vec<Answer> = (0..20).map(Answer::Received).collect();
     assert_eq!(received, expected);
 }
 
@@ -107,7 +107,11 @@ fn a_dead_worker_is_reported_and_the_rest_completes(death: Death, how: &str) {
             assert!(broken.to_string().contains("task 3"), "{broken}");
         } else {
             let expected = if index < 3 { index } else { index - 1 };
-            assert_eq!(result, &Ok(Answer::Received(expected as u64)), "task {index}");
+            assert_eq!(
+                result,
+                &Ok(Answer::Received(expected as u64)),
+                "task {index}"
+            );
         }
     }
 }
