@@ -65,9 +65,15 @@ struct Batch {
 }
 
 pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
-    let workers = workers(settings);
     let (count, side) = (image_count(settings), image_side(settings));
     let images = ImageSet::generate(count, side).map_err(LessonError::Images)?;
+    measure_on(settings, &images)
+}
+
+/// [`measure`] on images already generated (`compare` hands the same ones to Python).
+pub fn measure_on(settings: &Settings, images: &ImageSet) -> Result<Figures, LessonError> {
+    let workers = workers(settings);
+    let (count, side) = (images.paths.len(), images.side);
     let paths = &images.paths;
     let rayon = rayon::ThreadPoolBuilder::new()
         .num_threads(workers)
