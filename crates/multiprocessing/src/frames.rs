@@ -33,6 +33,7 @@ pub enum FrameError {
 /// Writes `value` as one frame: its length (4 bytes, big-endian, as Python's `Connection`), then
 /// its bytes. One `write` call for the whole frame, so that a reader never sees half of it
 /// interleaved with another writer's.
+// ANCHOR: write_frame
 pub fn write_frame<T: Serialize + ?Sized>(
     pipe: &mut impl Write,
     value: &T,
@@ -48,6 +49,7 @@ pub fn write_frame<T: Serialize + ?Sized>(
     pipe.flush()?;
     Ok(())
 }
+// ANCHOR_END: write_frame
 
 /// Reads one frame. `Ok(None)` when the pipe closed cleanly between two frames: the writer is
 /// done (or dead; its exit status tells which).

@@ -43,6 +43,7 @@ pub const WORKER: &str = "pool-worker";
 /// Python pickles a function by its name, and the worker, which imported the same module, looks
 /// it up. Here a task is a value (an enum, one variant per function) and `run` is the lookup: the
 /// worker is the same program, so it has the same code.
+// ANCHOR: job
 pub trait Job: Serialize + DeserializeOwned + fmt::Debug + Send + 'static {
     type Output: Serialize + DeserializeOwned + Send + 'static;
 
@@ -50,6 +51,7 @@ pub trait Job: Serialize + DeserializeOwned + fmt::Debug + Send + 'static {
     /// to the caller as that task's [`TaskError::Failed`]. A panic ends the worker process.
     fn run(self) -> Result<Self::Output, String>;
 }
+// ANCHOR_END: job
 
 /// A pool of worker processes: `multiprocessing.Pool(processes)`.
 pub struct Pool<J: Job> {
@@ -229,6 +231,7 @@ impl<J: Job> Pool<J> {
 
     /// `pool.map(func, tasks, chunksize)`: tasks travel `chunksize` to a frame, which costs fewer
     /// round trips for many small tasks and balances the work less evenly.
+    // ANCHOR: map
     pub fn map_chunked(
         &self,
         tasks: impl IntoIterator<Item = J>,
@@ -246,6 +249,7 @@ impl<J: Job> Pool<J> {
         };
         results.into_iter().enumerate().map(place).collect()
     }
+    // ANCHOR_END: map
 
     /// `pool.imap_unordered(func, tasks, chunksize)`: each result as soon as it is ready, with
     /// its task's index. The iterator ends when every task has been answered.
@@ -421,6 +425,7 @@ impl<J: Job> Feeder<J> {
         chunks.recv().ok()
     }
 
+    // ANCHOR: serve
     /// Runs a chunk to the end, replacing the worker as often as one dies.
     fn serve(&mut self, mut chunk: Chunk<J>) {
         while !chunk.tasks.is_empty() {
@@ -455,6 +460,7 @@ impl<J: Job> Feeder<J> {
             }
         }
     }
+    // ANCHOR_END: serve
 
     /// The live worker, starting a new one if the last died.
     fn worker(&mut self) -> io::Result<&mut Worker> {
@@ -591,6 +597,7 @@ pub fn worker_main<J: Job>(_args: Vec<OsString>) -> ExitCode {
     }
 }
 
+// ANCHOR: worker
 fn serve<J: Job>() -> Result<(), FrameError> {
     let mut replies = frames_only_stdout()?;
     let mut stdin = io::stdin().lock();
@@ -608,6 +615,7 @@ fn serve<J: Job>() -> Result<(), FrameError> {
     }
     Ok(())
 }
+// ANCHOR_END: worker
 
 /// The pipe to the parent, kept for frames alone: a task that prints with `println!` now writes
 /// to stderr, where it cannot be mistaken for a frame. (Python's pool talks over pipes of its
