@@ -370,7 +370,7 @@ fn with_claims(outcome: Outcome, figures: &Figures) -> Outcome {
         )
         .claim(parallel_claim(
             Claim::new(
-                "Processes process images on several cores at once: 4 images of 2 s take about \
+                "Processes work on several images on several cores at once: 4 images of 2 s take about \
                  2 s on 4 processes.",
                 Source::ARTICLE,
             )
