@@ -1,0 +1,131 @@
+//! The lesson's experiments, one file each, in the order the chapter tells them, plus the
+//! side-by-side comparison with CPython.
+//!
+//! Each experiment is two functions: `measure(&Settings) -> Figures` runs the processes and
+//! threads and returns typed figures; `report(&Figures) -> Outcome` writes the findings and the
+//! verdicts on the claims *from those figures*. lesson-kit's `Tour` (see `src/main.rs`) does the
+//! rest.
+
+pub mod compare;
+pub mod cost;
+pub mod countdown;
+pub mod pipeline;
+pub mod talking;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, SystemTime};
+
+use lesson_kit::{Measurement, State, Trace};
+
+use crate::pool::{Finished, PoolError};
+
+/// The flags of this lesson, on top of lesson-kit's `--full`, `--repeat` and `--json`.
+#[derive(Clone, Debug, Default, clap::Args)]
+pub struct Flags {
+    /// How many worker processes (and threads) to use (default: one per core).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub workers: Option<u64>,
+
+    /// How many images the pipeline processes (default: four per worker, 8 to 32).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=256))]
+    pub images: Option<u64>,
+
+    /// The side of each generated image, in pixels (default 1024, or 2048 with --full).
+    #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(16..=8192))]
+    pub size: Option<u32>,
+}
+
+/// What every experiment of this lesson receives.
+pub type Settings = lesson_kit::Settings<Flags>;
+
+/// Why an experiment could not run at all (a task that failed or a worker that died is not
+/// this: it is a problem the experiment reports, and the rest of its work completes).
+#[derive(Debug, thiserror::Error)]
+pub enum LessonError {
+    #[error("could not write the generated images: {0}")]
+    Images(std::io::Error),
+    #[error(transparent)]
+    Pool(#[from] PoolError),
+    #[error("could not start a child process: {0}")]
+    Child(std::io::Error),
+    #[error("could not build rayon's thread pool: {0}")]
+    Rayon(#[from] rayon::ThreadPoolBuildError),
+    #[error("{0}")]
+    Other(String),
+}
+
+/// Images the pipeline processes: `--images`, or four per worker (8 to 32), enough for every
+/// worker to have several.
+pub fn image_count(settings: &Settings) -> usize {
+    let default = (4 * workers(settings)).clamp(8, 32);
+    settings.lesson.images.map_or(default, |n| n as usize)
+}
+
+/// The side of each image: `--size`, or 1024 px (2048 px, the article's, with `--full`).
+pub fn image_side(settings: &Settings) -> u32 {
+    settings.lesson.size.unwrap_or(settings.size(1024, 2048))
+}
+
+/// Worker processes (and threads) to use: `--workers`, or one per core.
+pub fn workers(settings: &Settings) -> usize {
+    settings
+        .lesson
+        .workers
+        .map_or_else(cores, |n| n as usize)
+        .max(1)
+}
+
+/// Cores this process may use.
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// [`lesson_kit::stopwatch`], with the CPU time of the child processes that ended during `work`
+/// added: a pool's workers do its computing, and the pool waits for them when it is dropped.
+pub fn stopwatch_with_children<T>(work: impl FnOnce() -> T) -> (T, Measurement) {
+    let before = children_cpu();
+    let (value, mut measurement) = lesson_kit::stopwatch(work);
+    if let (Some(cpu), Some(before), Some(after)) = (measurement.cpu, before, children_cpu()) {
+        measurement.cpu = Some(cpu + after.saturating_sub(before));
+    }
+    (value, measurement)
+}
+
+/// User + system time of every child process this one has waited for, so far.
+fn children_cpu() -> Option<Duration> {
+    #[cfg(unix)]
+    {
+        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
+        // Safety: `usage` is writable memory the size of a `rusage`, which getrusage fills.
+        if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) } != 0 {
+            return None;
+        }
+        // Safety: getrusage returned 0, so it filled the struct (which was zeroed before).
+        let usage = unsafe { usage.assume_init() };
+        let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+        Some(time(usage.ru_utime) + time(usage.ru_stime))
+    }
+    #[cfg(not(unix))]
+    None
+}
+
+/// Draws each finished task on its worker's lane ("process PID"), from the times the worker
+/// reported by its own clock, after a `starting` span from `started` (when the pool was asked
+/// for) to the worker's first task: its start-up, and its wait for that first task.
+pub fn trace_workers<R>(finished: &[Finished<R>], started: SystemTime, trace: &Trace) {
+    let seconds = |t: SystemTime| t.duration_since(started).map_or(0.0, |d| d.as_secs_f64());
+    let mut first_task: BTreeMap<u32, f64> = BTreeMap::new();
+    for ran in finished.iter().filter_map(|f| f.ran) {
+        let start = seconds(ran.started);
+        trace.record(&lane(ran.pid), State::Running, start, seconds(ran.finished));
+        let first = first_task.entry(ran.pid).or_insert(start);
+        *first = first.min(start);
+    }
+    for (pid, first) in first_task {
+        trace.record(&lane(pid), State::Starting, 0.0, first);
+    }
+}
+
+fn lane(pid: u32) -> String {
+    format!("process {pid}")
+}

@@ -1,0 +1,651 @@
+//! `Pool`: a process pool, written out. The mirror of Python's `multiprocessing.Pool`.
+//!
+//! How it works:
+//! - A worker is this same program started again as `<program> --child pool-worker`
+//!   ([`lesson_kit::child_command`]): Python's `spawn` start method, which starts a fresh
+//!   interpreter that imports your module. That is why Python needs its
+//!   `if __name__ == "__main__":` guard, and why a lesson registers the worker with
+//!   `Tour::child("pool-worker", worker_main::<Task>)`.
+//! - A task travels to a worker as a frame on the worker's stdin, and each result comes back as a
+//!   frame on its stdout ([`frames`](crate::frames): the mirror of pickling).
+//! - In the parent, one thread per worker, its *feeder*, takes the next chunk of tasks from a
+//!   shared queue, sends it to its worker and reads the answers, one per task.
+//! - A worker that dies is noticed when its stdout ends: the task it was running comes back as a
+//!   [`BrokenPool`] error that names it, a new worker takes the dead one's place, and the other
+//!   tasks go on. Nothing waits forever.
+//! - Dropping the pool kills its workers and waits for them: no orphan processes.
+//!
+//! Rust's own answers, to reach for first: [rayon](https://docs.rs/rayon) for data parallelism
+//! on threads (Rust has no GIL, so threads are enough for computing), and
+//! [procspawn](https://docs.rs/procspawn) for `thread::spawn`-like calls in processes.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufReader, Read};
+use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError, mpsc};
+use std::thread;
+use std::time::{Duration, Instant, SystemTime};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::frames::{FrameError, read_frame, write_frame};
+
+/// The child command a worker is started with: `<this program> --child pool-worker`.
+pub const WORKER: &str = "pool-worker";
+
+/// What a pool's workers run: the mirror of the function you pass to `Pool.map`.
+///
+/// Python pickles a function by its name, and the worker, which imported the same module, looks
+/// it up. Here a task is a value (an enum, one variant per function) and `run` is the lookup: the
+/// worker is the same program, so it has the same code.
+// ANCHOR: job
+pub trait Job: Serialize + DeserializeOwned + fmt::Debug + Send + 'static {
+    type Output: Serialize + DeserializeOwned + Send + 'static;
+
+    /// Runs in the worker. An `Err` is the task's own failure (a Python exception): it comes back
+    /// to the caller as that task's [`TaskError::Failed`]. A panic ends the worker process.
+    fn run(self) -> Result<Self::Output, String>;
+}
+// ANCHOR_END: job
+
+/// A pool of worker processes: `multiprocessing.Pool(processes)`.
+pub struct Pool<J: Job> {
+    /// Where `map` and friends put chunks of work; the feeders take them from the other end.
+    /// `None` once the pool is shutting down.
+    queue: Option<mpsc::Sender<Chunk<J>>>,
+    feeders: Vec<thread::JoinHandle<()>>,
+    /// Each worker process, shared with its feeder so that dropping the pool can kill it.
+    processes: Vec<Arc<Mutex<Option<Child>>>>,
+    closing: Arc<AtomicBool>,
+}
+
+/// Why a pool could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    #[error("a pool needs at least one process")]
+    NoProcesses,
+    #[error("could not start a worker process: {0}")]
+    Start(#[from] io::Error),
+}
+
+/// Why one task has no result.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum TaskError {
+    /// The task ran and returned an error: what Python's `AsyncResult.get()` re-raises.
+    #[error("task {index} failed: {message}")]
+    Failed { index: usize, message: String },
+    /// The worker running it died: Python's `BrokenProcessPool`.
+    #[error(transparent)]
+    Broken(#[from] BrokenPool),
+    /// The pool shut down before the task ran (Python's `terminate()` drops such tasks).
+    #[error("task {index} was cancelled: the pool shut down before it ran")]
+    Cancelled { index: usize },
+}
+
+/// A worker died while it ran a task: the mirror of `concurrent.futures.process.BrokenProcessPool`.
+///
+/// (`multiprocessing.Pool` itself would wait forever for that task's result, bpo-22393; we
+/// report it instead, and the pool starts a new worker for the rest.)
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub struct BrokenPool {
+    /// The task's position in the list it was submitted with.
+    pub index: usize,
+    /// The task, as `{:?}` prints it.
+    pub task: String,
+    /// The worker's process id.
+    pub pid: u32,
+    /// How the worker ended: "exited with code 101", "killed by signal 9".
+    pub how: String,
+    /// The last line the worker wrote to stderr (a panic's message), if any.
+    pub last_words: Option<String>,
+}
+
+impl fmt::Display for BrokenPool {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "task {} ({}) was lost: worker process {} {} while running it",
+            self.index, self.task, self.pid, self.how
+        )?;
+        if let Some(words) = &self.last_words {
+            write!(f, "; it said: {words}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One task's result, as `imap_unordered` hands it over.
+#[derive(Debug)]
+pub struct Finished<R> {
+    /// The task's position in the list it was submitted with.
+    pub index: usize,
+    pub result: Result<R, TaskError>,
+    /// Which worker ran it and when, by the worker's own clock (`None` if it never ran).
+    pub ran: Option<Ran>,
+}
+
+/// Where and when a task ran: each worker reports its own span, for the timeline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ran {
+    pub pid: u32,
+    pub started: SystemTime,
+    pub finished: SystemTime,
+}
+
+/// `AsyncResult`: the result of one `apply_async`, to `get()` later.
+pub struct AsyncResult<R> {
+    finished: mpsc::IntoIter<Finished<R>>,
+}
+
+impl<R> AsyncResult<R> {
+    /// Waits for the result: `AsyncResult.get()`. A failed task's error, or the worker's death,
+    /// comes back as the `Err`.
+    pub fn get(mut self) -> Result<R, TaskError> {
+        match self.finished.next() {
+            Some(finished) => finished.result,
+            None => Err(TaskError::Cancelled { index: 0 }),
+        }
+    }
+}
+
+impl<J: Job> Pool<J> {
+    /// Starts `processes` workers, each this program re-executed as `--child pool-worker`:
+    /// `multiprocessing.Pool(processes)` with the `spawn` start method.
+    pub fn new(processes: usize) -> Result<Self, PoolError> {
+        Self::with_command(processes, || lesson_kit::child_command(WORKER))
+    }
+
+    /// The same, with workers started by `command` (tests start the lesson's binary by its path).
+    pub fn with_command(
+        processes: usize,
+        command: fn() -> io::Result<Command>,
+    ) -> Result<Self, PoolError> {
+        if processes == 0 {
+            return Err(PoolError::NoProcesses);
+        }
+        // Every worker first, so that a failure leaves no thread behind; the workers already
+        // started are then killed and waited for, by hand.
+        let mut workers = Vec::with_capacity(processes);
+        for _ in 0..processes {
+            match Worker::start(command) {
+                Ok(worker) => workers.push(worker),
+                Err(error) => {
+                    for (mut child, pipes) in workers {
+                        drop(pipes);
+                        let _ = child.kill();
+                        let _ = child.wait();
+                    }
+                    return Err(error.into());
+                }
+            }
+        }
+        let (queue, chunks) = mpsc::channel();
+        let chunks = Arc::new(Mutex::new(chunks));
+        let closing = Arc::new(AtomicBool::new(false));
+        let mut pool = Pool {
+            queue: Some(queue),
+            feeders: Vec::new(),
+            processes: Vec::new(),
+            closing: closing.clone(),
+        };
+        for (child, pipes) in workers {
+            let process = Arc::new(Mutex::new(Some(child)));
+            let feeder = Feeder {
+                chunks: chunks.clone(),
+                process: process.clone(),
+                pipes: Some(pipes),
+                command,
+                closing: closing.clone(),
+            };
+            pool.processes.push(process);
+            pool.feeders.push(thread::spawn(move || feeder.run()));
+        }
+        Ok(pool)
+    }
+
+    /// How many worker processes the pool keeps.
+    pub fn processes(&self) -> usize {
+        self.processes.len()
+    }
+
+    /// The process ids of the workers alive now.
+    pub fn pids(&self) -> Vec<u32> {
+        self.processes
+            .iter()
+            .filter_map(|p| lock(p).as_ref().map(Child::id))
+            .collect()
+    }
+
+    /// `pool.map(func, tasks)`: every task's result, in the order of the tasks, whatever order
+    /// they finished in. The chunk size is Python's default: about four chunks per worker.
+    pub fn map(&self, tasks: impl IntoIterator<Item = J>) -> Vec<Result<J::Output, TaskError>> {
+        let tasks: Vec<J> = tasks.into_iter().collect();
+        let chunksize = default_chunksize(tasks.len(), self.processes());
+        self.map_chunked(tasks, chunksize)
+    }
+
+    /// `pool.map(func, tasks, chunksize)`: tasks travel `chunksize` to a frame, which costs fewer
+    /// round trips for many small tasks and balances the work less evenly.
+    // ANCHOR: map
+    pub fn map_chunked(
+        &self,
+        tasks: impl IntoIterator<Item = J>,
+        chunksize: usize,
+    ) -> Vec<Result<J::Output, TaskError>> {
+        let tasks: Vec<J> = tasks.into_iter().collect();
+        let mut results: Vec<Option<Result<J::Output, TaskError>>> =
+            (0..tasks.len()).map(|_| None).collect();
+        // Results arrive as they finish; each goes back to its task's place.
+        for finished in self.imap_unordered(tasks, chunksize) {
+            results[finished.index] = Some(finished.result);
+        }
+        let place = |(index, result): (usize, Option<_>)| {
+            result.unwrap_or(Err(TaskError::Cancelled { index }))
+        };
+        results.into_iter().enumerate().map(place).collect()
+    }
+    // ANCHOR_END: map
+
+    /// `pool.imap_unordered(func, tasks, chunksize)`: each result as soon as it is ready, with
+    /// its task's index. The iterator ends when every task has been answered.
+    pub fn imap_unordered(
+        &self,
+        tasks: impl IntoIterator<Item = J>,
+        chunksize: usize,
+    ) -> mpsc::IntoIter<Finished<J::Output>> {
+        let (results, finished) = mpsc::channel();
+        let mut numbered = tasks.into_iter().enumerate().peekable();
+        while numbered.peek().is_some() {
+            let tasks = numbered.by_ref().take(chunksize.max(1)).collect();
+            self.submit(Chunk {
+                tasks,
+                results: results.clone(),
+            });
+        }
+        // Only the chunks hold senders now: once every chunk is answered (or dropped), the
+        // iterator ends.
+        drop(results);
+        finished.into_iter()
+    }
+
+    /// `pool.apply_async(func, (task,))`: runs one task; `.get()` waits for its result.
+    pub fn apply_async(&self, task: J) -> AsyncResult<J::Output> {
+        AsyncResult {
+            finished: self.imap_unordered([task], 1),
+        }
+    }
+
+    fn submit(&self, chunk: Chunk<J>) {
+        if let Some(queue) = &self.queue {
+            // Fails only if every feeder is gone; the chunk is then dropped, and its tasks come
+            // back as `Cancelled`.
+            let _ = queue.send(chunk);
+        }
+    }
+}
+
+/// Leaving `with Pool(...) as pool:` calls `pool.terminate()`: the workers are killed, even in
+/// the middle of a task, and waited for, so that none is left behind.
+impl<J: Job> Drop for Pool<J> {
+    fn drop(&mut self) {
+        self.closing.store(true, Ordering::SeqCst);
+        // With the queue closed, an idle feeder's wait for the next chunk ends.
+        self.queue = None;
+        for process in &self.processes {
+            if let Some(child) = lock(process).as_mut() {
+                let _ = child.kill();
+            }
+        }
+        for feeder in self.feeders.drain(..) {
+            let _ = feeder.join();
+        }
+    }
+}
+
+/// Python's default chunk size for `map`: the tasks split into about four chunks per worker.
+pub fn default_chunksize(tasks: usize, processes: usize) -> usize {
+    tasks.div_ceil(processes.max(1) * 4).max(1)
+}
+
+/// Some tasks on their way to one worker, and where their results go.
+struct Chunk<J: Job> {
+    /// Each task with its index in the caller's list.
+    tasks: VecDeque<(usize, J)>,
+    results: mpsc::Sender<Finished<J::Output>>,
+}
+
+/// What a worker sends back for each task.
+#[derive(Serialize, Deserialize)]
+struct Reply<R> {
+    outcome: Result<R, String>,
+    started: SystemTime,
+    finished: SystemTime,
+}
+
+/// The parent's end of one worker's pipes.
+struct Worker {
+    pid: u32,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    /// Everything the worker writes to stderr, read on a thread of its own so that a chatty
+    /// worker never blocks on a full pipe; joined after it dies for its last words.
+    stderr: thread::JoinHandle<String>,
+}
+
+impl Worker {
+    fn start(command: fn() -> io::Result<Command>) -> io::Result<(Child, Worker)> {
+        let mut child = command()?
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()?;
+        let missing = || io::Error::other("a worker's pipe was not set up");
+        let stdin = child.stdin.take().ok_or_else(missing)?;
+        let stdout = child.stdout.take().ok_or_else(missing)?;
+        let mut stderr = child.stderr.take().ok_or_else(missing)?;
+        let stderr = thread::spawn(move || {
+            let mut text = String::new();
+            let _ = stderr.read_to_string(&mut text);
+            text
+        });
+        let worker = Worker {
+            pid: child.id(),
+            stdin,
+            stdout: BufReader::new(stdout),
+            stderr,
+        };
+        Ok((child, worker))
+    }
+
+    /// Sends the chunk's tasks and hands over each answer as it arrives, taking the task off the
+    /// chunk. An error means the worker is gone (or talking nonsense).
+    fn run<J: Job>(&mut self, chunk: &mut Chunk<J>) -> Result<(), FrameError> {
+        let tasks: Vec<&J> = chunk.tasks.iter().map(|(_, task)| task).collect();
+        write_frame(&mut self.stdin, &tasks)?;
+        while !chunk.tasks.is_empty() {
+            let reply: Reply<J::Output> =
+                read_frame(&mut self.stdout)?.ok_or(FrameError::Truncated)?;
+            if let Some((index, _)) = chunk.tasks.pop_front() {
+                let ran = Ran {
+                    pid: self.pid,
+                    started: reply.started,
+                    finished: reply.finished,
+                };
+                let result = reply
+                    .outcome
+                    .map_err(|message| TaskError::Failed { index, message });
+                // The caller may have stopped listening (an `imap_unordered` dropped early).
+                let _ = chunk.results.send(Finished {
+                    index,
+                    result,
+                    ran: Some(ran),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The parent-side thread that keeps one worker busy (Python's `Pool` has a task handler and a
+/// result handler thread for all workers; one thread per worker is simpler to follow).
+struct Feeder<J: Job> {
+    chunks: Arc<Mutex<mpsc::Receiver<Chunk<J>>>>,
+    process: Arc<Mutex<Option<Child>>>,
+    /// The live worker's pipes; `None` after it died, until a new one is needed.
+    pipes: Option<Worker>,
+    command: fn() -> io::Result<Command>,
+    closing: Arc<AtomicBool>,
+}
+
+impl<J: Job> Feeder<J> {
+    fn run(mut self) {
+        ignore_sigpipe_on_this_thread();
+        while let Some(chunk) = self.next_chunk() {
+            if !self.closing.load(Ordering::SeqCst) {
+                self.serve(chunk);
+            }
+            // A chunk dropped unserved takes its result sender with it: its tasks are cancelled.
+        }
+        // The queue is closed: closing our end of stdin tells an idle worker to exit.
+        self.pipes = None;
+        if let Some(mut child) = lock(&self.process).take() {
+            let _ = child.wait();
+        }
+    }
+
+    fn next_chunk(&self) -> Option<Chunk<J>> {
+        // The lock is held while waiting: one idle feeder waits at the queue, the others wait
+        // for the lock (the thread pool of the Rust Book's last chapter).
+        let chunks = self.chunks.lock().unwrap_or_else(PoisonError::into_inner);
+        chunks.recv().ok()
+    }
+
+    // ANCHOR: serve
+    /// Runs a chunk to the end, replacing the worker as often as one dies.
+    fn serve(&mut self, mut chunk: Chunk<J>) {
+        while !chunk.tasks.is_empty() {
+            let worker = match self.worker() {
+                Ok(worker) => worker,
+                // No worker can be started (or the pool is closing): the chunk is dropped and
+                // its tasks come back as `Cancelled`.
+                Err(_) => return,
+            };
+            if worker.run(&mut chunk).is_ok() {
+                return;
+            }
+            // The worker died, most likely of the first task still unanswered.
+            let death = self.bury();
+            if self.closing.load(Ordering::SeqCst) {
+                // Killed by `Drop`, not by its task: the rest is cancelled, not broken.
+                return;
+            }
+            if let Some((index, task)) = chunk.tasks.pop_front() {
+                let broken = BrokenPool {
+                    index,
+                    task: format!("{task:?}"),
+                    pid: death.pid,
+                    how: death.how,
+                    last_words: death.last_words,
+                };
+                let _ = chunk.results.send(Finished {
+                    index,
+                    result: Err(broken.into()),
+                    ran: None,
+                });
+            }
+        }
+    }
+    // ANCHOR_END: serve
+
+    /// The live worker, starting a new one if the last died.
+    fn worker(&mut self) -> io::Result<&mut Worker> {
+        if self.pipes.is_none() {
+            // Under the lock `Drop` kills with: a worker started here is either seen by `Drop`
+            // and killed, or not started at all.
+            let mut process = lock(&self.process);
+            if self.closing.load(Ordering::SeqCst) {
+                return Err(io::Error::other("the pool is closing"));
+            }
+            let (child, pipes) = Worker::start(self.command)?;
+            *process = Some(child);
+            self.pipes = Some(pipes);
+        }
+        self.pipes
+            .as_mut()
+            .ok_or_else(|| io::Error::other("no worker"))
+    }
+
+    /// Waits for a dead (or babbling) worker and reads how it ended.
+    fn bury(&mut self) -> Death {
+        let pipes = self.pipes.take();
+        let status = lock(&self.process)
+            .take()
+            .map(|mut child| wait_or_kill(&mut child));
+        let (pid, last_words) = match pipes {
+            Some(pipes) => {
+                drop(pipes.stdin);
+                let stderr = pipes.stderr.join().unwrap_or_default();
+                (pipes.pid, last_line(&stderr))
+            }
+            None => (0, None),
+        };
+        let how = match status {
+            Some(Ok(status)) => describe(status),
+            Some(Err(error)) => format!("could not be waited for ({error})"),
+            None => "was already gone".to_string(),
+        };
+        Death {
+            pid,
+            how,
+            last_words,
+        }
+    }
+}
+
+/// How long a worker whose stdout closed may take to finish exiting (a panic unwinds first)
+/// before it is killed: only a worker sending garbage would still be running by then.
+const GRACE: Duration = Duration::from_secs(2);
+
+/// Waits for a worker that is ending; kills it if it has not ended within [`GRACE`]. Killing at
+/// once would be wrong: its pipe closes while a panic is still unwinding, before its exit code is
+/// set, and the kill would then hide the panic.
+fn wait_or_kill(child: &mut Child) -> io::Result<ExitStatus> {
+    let deadline = Instant::now() + GRACE;
+    while Instant::now() < deadline {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        thread::sleep(Duration::from_millis(1));
+    }
+    let _ = child.kill();
+    child.wait()
+}
+
+struct Death {
+    pid: u32,
+    how: String,
+    last_words: Option<String>,
+}
+
+/// "exited with code 101" (a Rust panic), "was killed by signal 6 (SIGABRT)".
+pub fn describe(status: ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            let name = match signal {
+                libc::SIGABRT => " (SIGABRT)",
+                libc::SIGKILL => " (SIGKILL)",
+                libc::SIGSEGV => " (SIGSEGV)",
+                _ => "",
+            };
+            return format!("was killed by signal {signal}{name}");
+        }
+    }
+    match status.code() {
+        Some(code) => format!("exited with code {code}"),
+        None => format!("ended ({status})"),
+    }
+}
+
+/// The last line that says something: a panic's message, not the "note: run with
+/// `RUST_BACKTRACE=1`" after it.
+fn last_line(text: &str) -> Option<String> {
+    let said = |l: &&str| !l.trim().is_empty() && !l.starts_with("note:");
+    let line = text.lines().rev().find(said)?;
+    Some(line.trim().to_string())
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A feeder that panicked left the process slot as it was: still a valid `Option<Child>`.
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Writing to a dead worker's stdin raises SIGPIPE, whose default action ends the whole program
+/// (the tour restores that default, so that `| head` ends it quietly). Blocked on this thread, the
+/// signal is never delivered and the write returns an error (`EPIPE`) instead: that is how a
+/// feeder learns its worker died. Child processes do not inherit the mask: std clears it.
+fn ignore_sigpipe_on_this_thread() {
+    #[cfg(unix)]
+    // Safety: `set` is initialised by sigemptyset before use; pthread_sigmask changes only the
+    // calling thread's mask and touches no Rust state.
+    unsafe {
+        let mut set = std::mem::MaybeUninit::<libc::sigset_t>::uninit();
+        libc::sigemptyset(set.as_mut_ptr());
+        libc::sigaddset(set.as_mut_ptr(), libc::SIGPIPE);
+        libc::pthread_sigmask(libc::SIG_BLOCK, set.as_ptr(), std::ptr::null_mut());
+    }
+}
+
+/// The worker: what `<program> --child pool-worker` runs. Reads chunks of tasks from stdin, runs
+/// each, writes one reply per task to stdout, and exits when stdin closes. The mirror of
+/// `multiprocessing.pool.worker`, the loop each of Python's pool processes runs.
+///
+/// Register it in the lesson's `main`: `Tour::child(WORKER, worker_main::<Task>)`.
+pub fn worker_main<J: Job>(_args: Vec<OsString>) -> ExitCode {
+    match serve::<J>() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("pool worker: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+// ANCHOR: worker
+fn serve<J: Job>() -> Result<(), FrameError> {
+    let mut replies = frames_only_stdout()?;
+    let mut stdin = io::stdin().lock();
+    while let Some(tasks) = read_frame::<Vec<J>>(&mut stdin)? {
+        for task in tasks {
+            let started = SystemTime::now();
+            let outcome = task.run();
+            let reply = Reply {
+                outcome,
+                started,
+                finished: SystemTime::now(),
+            };
+            write_frame(&mut replies, &reply)?;
+        }
+    }
+    Ok(())
+}
+// ANCHOR_END: worker
+
+/// The pipe to the parent, kept for frames alone: a task that prints with `println!` now writes
+/// to stderr, where it cannot be mistaken for a frame. (Python's pool talks over pipes of its
+/// own for the same reason, and leaves stdout to your prints.)
+fn frames_only_stdout() -> io::Result<File> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        let frames = io::stdout().as_fd().try_clone_to_owned()?;
+        // Safety: both descriptors belong to this process; afterwards fd 1 is a second handle on
+        // stderr, and Rust's `Stdout`, which writes to fd 1, keeps working.
+        if unsafe { libc::dup2(libc::STDERR_FILENO, libc::STDOUT_FILENO) } == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(File::from(frames))
+    }
+    #[cfg(not(unix))]
+    {
+        Err(io::Error::other("the pool's workers need a Unix system"))
+    }
+}
+
+/// If this process was started as a pool worker, serves as one and returns its exit code;
+/// otherwise `None`. For an example's `main`, which has no `Tour`: the mirror of
+/// `if __name__ == "__main__":`, seen from the other side.
+pub fn serve_if_worker<J: Job>() -> Option<ExitCode> {
+    let mut args = std::env::args_os().skip(1);
+    let is_worker = args
+        .next()
+        .is_some_and(|a| a == lesson_kit::tour::CHILD_FLAG)
+        && args.next().is_some_and(|a| a == WORKER);
+    is_worker.then(|| worker_main::<J>(args.collect()))
+}
