@@ -26,6 +26,7 @@ pub mod counter;
 pub mod experiments;
 pub mod fetch;
 pub mod limits;
+pub mod probe;
 pub mod threads;
 
 pub use fetch::{Client, FetchError, FetchResult, fetch, fetch_all_sequential, fetch_all_threaded};

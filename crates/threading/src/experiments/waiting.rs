@@ -12,7 +12,7 @@ use lesson_kit::{
 use serde::Serialize;
 
 use super::{LessonError, Settings};
-use crate::fetch::{Client, FetchResult, fetch_all_sequential_traced, fetch_all_threaded_traced};
+use crate::fetch::{Client, FetchResult, fetch_all_sequential, fetch_all_threaded};
 
 /// URLs fetched by default, and with `--full` (the article downloads three files).
 pub const COUNT: usize = 3;
@@ -85,8 +85,8 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     };
     let [in_turn, together] = alternate(
         settings.repeat,
-        [&mut || fetched(fetch_all_sequential_traced), &mut || {
-            fetched(fetch_all_threaded_traced)
+        [&mut || fetched(fetch_all_sequential), &mut || {
+            fetched(fetch_all_threaded)
         }],
     );
 
