@@ -23,10 +23,15 @@
 pub mod compute;
 pub mod cost;
 pub mod counter;
+pub mod ending;
 pub mod experiments;
 pub mod fetch;
 pub mod limits;
+pub mod locking;
+pub mod pipeline;
 pub mod probe;
+pub mod signals;
+pub mod sync;
 pub mod threads;
 
 pub use fetch::{Client, FetchError, FetchResult, fetch, fetch_all_sequential, fetch_all_threaded};

@@ -7,8 +7,10 @@
 use std::process::ExitCode;
 
 use lesson_kit::Tour;
-use threading::experiments::{compare, computing, cost, shared, waiting};
-use threading::probe;
+use threading::experiments::{
+    compare, computing, cost, ending, locks, pipeline, shared, signals, waiting,
+};
+use threading::{ending as main_returns, probe};
 
 fn main() -> ExitCode {
     Tour::new("threading", "Threading: threads are for waiting")
@@ -36,7 +38,33 @@ fn main() -> ExitCode {
             cost::measure,
             cost::report,
         )
+        // Coordinating threads
+        .experiment(
+            "pipeline",
+            "queue.Queue → channels: fetchers, a parser and a writer, with backpressure",
+            pipeline::measure,
+            pipeline::report,
+        )
+        .experiment(
+            "locks",
+            "Lock and RLock → Mutex: locking twice, and two locks in opposite orders",
+            locks::measure,
+            locks::report,
+        )
+        .experiment(
+            "signals",
+            "Event, Condition, Semaphore, Barrier → Condvar, a semaphore, Barrier",
+            signals::measure,
+            signals::report,
+        )
+        .experiment(
+            "ending",
+            "Daemon threads: what happens to a spawned thread when main returns",
+            ending::measure,
+            ending::report,
+        )
         .compare(concat!(env!("CARGO_MANIFEST_DIR"), "/python"), compare::run)
         .child(probe::COMMAND, probe::child::main)
+        .child(main_returns::COMMAND, main_returns::main)
         .main(Ok)
 }

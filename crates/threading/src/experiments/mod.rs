@@ -9,7 +9,11 @@
 pub mod compare;
 pub mod computing;
 pub mod cost;
+pub mod ending;
+pub mod locks;
+pub mod pipeline;
 pub mod shared;
+pub mod signals;
 pub mod waiting;
 
 /// The flags of this lesson, on top of lesson-kit's `--full`, `--repeat` and `--json`.
@@ -51,4 +55,6 @@ pub enum LessonError {
     Client(#[from] crate::FetchError),
     #[error("could not start the thread probe (this program's own child process): {0}")]
     Probe(std::io::Error),
+    #[error("could not start this program's own child process: {0}")]
+    Child(std::io::Error),
 }
