@@ -14,7 +14,7 @@
 
 use std::io::Read;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, SyncSender};
 use std::thread;
 
@@ -33,10 +33,13 @@ pub struct Parsed {
 }
 
 /// A count that goes up and down, and the most it ever reached.
+///
+/// Signed: the thread that takes an item may count it out a moment before the thread that put
+/// it in has counted it in, so the count can dip below zero for that moment.
 #[derive(Debug, Default)]
 pub struct Gauge {
-    now: AtomicU64,
-    peak: AtomicU64,
+    now: AtomicI64,
+    peak: AtomicI64,
 }
 
 impl Gauge {
@@ -50,7 +53,7 @@ impl Gauge {
     }
 
     pub fn peak(&self) -> u64 {
-        self.peak.load(Ordering::SeqCst)
+        self.peak.load(Ordering::SeqCst).max(0) as u64
     }
 }
 
@@ -104,7 +107,15 @@ pub fn run(http: &Http, urls: &[String], shape: &Shape, trace: &Trace) -> Ran {
         drop(to_parser); // now the parser's loop ends once every fetcher has finished
         let lane = trace.lane("parser");
         let shared = &shared;
-        s.spawn(move || parser(&from_fetchers, &to_writer, shape.parse_rounds, shared, &lane));
+        s.spawn(move || {
+            parser(
+                &from_fetchers,
+                &to_writer,
+                shape.parse_rounds,
+                shared,
+                &lane,
+            )
+        });
         writer(&from_parser, &trace.lane("writer")) // this thread is the writer
         // ANCHOR_END: pipeline
     });
@@ -117,14 +128,24 @@ pub fn run(http: &Http, urls: &[String], shape: &Shape, trace: &Trace) -> Ran {
 }
 
 /// A fetcher: takes the next URL until none is left, fetches it, and hands the page on.
-fn fetcher(http: &Http, urls: &[String], to_parser: &SyncSender<Page>, shared: &Shared, lane: &Lane) {
+fn fetcher(
+    http: &Http,
+    urls: &[String],
+    to_parser: &SyncSender<Page>,
+    shared: &Shared,
+    lane: &Lane,
+) {
     loop {
         let index = shared.next.fetch_add(1, Ordering::SeqCst);
         let Some(url) = urls.get(index) else { return };
         let body = match lane.span(State::WaitingForIo, || get(http, url)) {
             Ok(body) => body,
             Err(error) => {
-                shared.failures.lock().unwrap().push(format!("{url}: {error}"));
+                shared
+                    .failures
+                    .lock()
+                    .unwrap()
+                    .push(format!("{url}: {error}"));
                 continue;
             }
         };

@@ -163,7 +163,14 @@ mod tests {
     #[test]
     fn each_primitive_keeps_its_promise() {
         finish_within("the signals", Duration::from_secs(60), || {
-            assert_eq!(event(8), EventRun { waiters: 8, woken: 8, early: 0 });
+            assert_eq!(
+                event(8),
+                EventRun {
+                    waiters: 8,
+                    woken: 8,
+                    early: 0
+                }
+            );
             assert_eq!(condition(1_000).received_in_order, 1_000);
             assert_eq!(barrier(6).early, 0);
             let server = DelayServer::start().expect("server");

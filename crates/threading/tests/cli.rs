@@ -68,7 +68,15 @@ fn bad_flags_get_clap_s_message_and_no_panic() {
 
 /// Every experiment but `cost`, whose limit run starts 16,000 threads: that one stays out of
 /// `cargo test` (its report is tested on fixed figures, its probe on small numbers).
-const QUICK: [&str; 3] = ["waiting", "computing", "shared"];
+const QUICK: [&str; 7] = [
+    "waiting",
+    "computing",
+    "shared",
+    "pipeline",
+    "locks",
+    "signals",
+    "ending",
+];
 
 #[test]
 fn every_quick_experiment_prints_its_report_as_json() {
@@ -112,6 +120,7 @@ fn compare_json_prints_one_report_with_every_comparison() {
         "compare-computing",
         "compare-shared",
         "compare-cost",
+        "compare-pipeline",
     ] {
         let outcome = report
             .experiment(id)

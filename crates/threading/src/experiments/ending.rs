@@ -50,11 +50,11 @@ pub fn report(figures: &Figures) -> Outcome {
                 label(child.ending),
                 std::time::Duration::from_secs_f64(child.wall_s),
             )
-                .figure("steps", Figure::Count(u64::from(child.steps)))
-                .figure(
-                    "finished",
-                    Figure::Text(if child.finished { "yes" } else { "no" }.into()),
-                ),
+            .figure("steps", Figure::Count(u64::from(child.steps)))
+            .figure(
+                "finished",
+                Figure::Text(if child.finished { "yes" } else { "no" }.into()),
+            ),
         );
         if !child.success {
             outcome = outcome.problem(format!(

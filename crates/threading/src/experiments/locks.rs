@@ -76,36 +76,39 @@ pub fn report(figures: &Figures) -> Outcome {
             .figure("finished", Figure::Count(2 - two.gave_up()))
     };
     let (opposite, one_order) = (figures.opposite.gave_up(), figures.one_order.gave_up());
-    let outcome = Outcome::new("locks", "Lock and RLock → Mutex: locking twice, and deadlock")
-        .intro(
-            "First one thread locks a `Mutex` and asks for it again with `try_lock`, which \
+    let outcome = Outcome::new(
+        "locks",
+        "Lock and RLock → Mutex: locking twice, and deadlock",
+    )
+    .intro(
+        "First one thread locks a `Mutex` and asks for it again with `try_lock`, which \
              answers instead of waiting: what would `lock()` do?",
-        )
-        .intro(format!(
-            "Then two threads and two locks: each takes its first lock, holds it for {}, and \
+    )
+    .intro(format!(
+        "Then two threads and two locks: each takes its first lock, holds it for {}, and \
              asks for the second, giving up after {} (Python's `lock.acquire(timeout=…)`; \
              std's `Mutex` would wait forever). Once in opposite orders, once in one order.",
-            format_seconds(figures.hold_s),
-            format_seconds(figures.timeout_s)
-        ))
-        .run(row("opposite orders", &figures.opposite))
-        .run(row("one order", &figures.one_order))
-        .trace(figures.trace.clone())
-        .finding(if figures.relock_would_block {
-            "Locking a held Mutex again would block: the thread would wait for itself forever. \
+        format_seconds(figures.hold_s),
+        format_seconds(figures.timeout_s)
+    ))
+    .run(row("opposite orders", &figures.opposite))
+    .run(row("one order", &figures.one_order))
+    .trace(figures.trace.clone())
+    .finding(if figures.relock_would_block {
+        "Locking a held Mutex again would block: the thread would wait for itself forever. \
              Python's Lock does the same; an RLock would let it in."
-        } else {
-            "try_lock on a held Mutex did not say it would block."
-        })
-        .finding(format!(
-            "In opposite orders, {opposite} of 2 threads gave up: each held the lock the other \
+    } else {
+        "try_lock on a held Mutex did not say it would block."
+    })
+    .finding(format!(
+        "In opposite orders, {opposite} of 2 threads gave up: each held the lock the other \
              wanted, and both waited until the timeout (the idle stretch on the timeline). \
              Without a timeout that wait never ends."
-        ))
-        .finding(format!(
-            "In one order, {one_order} gave up: the second thread waited for the first lock, \
+    ))
+    .finding(format!(
+        "In one order, {one_order} gave up: the second thread waited for the first lock, \
              then took both."
-        ));
+    ));
     let outcome = outcome.claim(
         Claim::new(
             "A Rust Mutex is not re-entrant: a thread that locks it twice waits for itself.",

@@ -99,7 +99,7 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
 }
 
 /// Hash rounds over one page that take about `target` on this machine.
-fn rounds_for(target: Duration) -> u32 {
+pub fn rounds_for(target: Duration) -> u32 {
     let per_round = parse_seconds(20) / 20.0;
     ((target.as_secs_f64() / per_round.max(1e-9)) as u32).max(1)
 }
@@ -133,43 +133,49 @@ pub fn report(figures: &Figures) -> Outcome {
                 Figure::Bytes(ran.peak_held * figures.page_bytes),
             )
     };
-    let mut outcome = Outcome::new("pipeline", "queue.Queue → channels: a pipeline with backpressure")
-        .intro(format!(
-            "{} fetcher threads download {} pages of {} (each answered after {}) and send them \
+    let mut outcome = Outcome::new(
+        "pipeline",
+        "queue.Queue → channels: a pipeline with backpressure",
+    )
+    .intro(format!(
+        "{} fetcher threads download {} pages of {} (each answered after {}) and send them \
              down a channel to one parser thread ({} of CPU per page), which sends its results \
              to one writer thread: Python's threads joined by `queue.Queue`s.",
-            figures.fetchers,
-            figures.pages,
-            format_bytes(figures.page_bytes),
-            format_seconds(figures.fetch_s),
-            format_seconds(figures.parse_s)
-        ))
-        .intro(format!(
-            "First the queue holds every page (it never fills, like `Queue()`), then only {k} \
+        figures.fetchers,
+        figures.pages,
+        format_bytes(figures.page_bytes),
+        format_seconds(figures.fetch_s),
+        format_seconds(figures.parse_s)
+    ))
+    .intro(format!(
+        "First the queue holds every page (it never fills, like `Queue()`), then only {k} \
              (`mpsc::sync_channel({k})`, like `Queue(maxsize={k})`). The timeline shows both, on \
              the same lanes: idle is a fetcher blocked on a full queue, or a stage waiting for \
              work."
-        ))
-        .run(row(format!("queue of {}", figures.big.capacity), &figures.big))
-        .run(row(format!("queue of {k}"), &figures.small))
-        .trace(figures.trace.clone())
-        .finding(format!(
-            "With room for every page, up to {} pages waited in the queue and {} were in memory \
+    ))
+    .run(row(
+        format!("queue of {}", figures.big.capacity),
+        &figures.big,
+    ))
+    .run(row(format!("queue of {k}"), &figures.small))
+    .trace(figures.trace.clone())
+    .finding(format!(
+        "With room for every page, up to {} pages waited in the queue and {} were in memory \
              at once: the fetchers ran ahead of the parser, and memory grew with the number of \
              pages.",
-            figures.big.peak_queued, figures.big.peak_held
-        ))
-        .finding(format!(
-            "With a queue of {k}, at most {} waited and {} were in memory ({}): `send` blocked \
+        figures.big.peak_queued, figures.big.peak_held
+    ))
+    .finding(format!(
+        "With a queue of {k}, at most {} waited and {} were in memory ({}): `send` blocked \
              the fetchers until the parser took a page. Memory stays flat however many pages \
              there are, and the run took {} against {}, since the parser sets the pace either \
              way.",
-            figures.small.peak_queued,
-            figures.small.peak_held,
-            format_bytes(figures.small.peak_held * figures.page_bytes),
-            format_seconds(figures.small.wall_s),
-            format_seconds(figures.big.wall_s)
-        ));
+        figures.small.peak_queued,
+        figures.small.peak_held,
+        format_bytes(figures.small.peak_held * figures.page_bytes),
+        format_seconds(figures.small.wall_s),
+        format_seconds(figures.big.wall_s)
+    ));
     for failure in &figures.failures {
         outcome = outcome.problem(failure.clone());
     }
@@ -186,7 +192,10 @@ pub fn report(figures: &Figures) -> Outcome {
         Claim::new(
             "A `queue.Queue(maxsize=k)` blocks `put` while it is full, so producers that outrun \
              the consumer wait instead of filling memory.",
-            Source::link("Python docs, queue", "https://docs.python.org/3/library/queue.html"),
+            Source::link(
+                "Python docs, queue",
+                "https://docs.python.org/3/library/queue.html",
+            ),
         )
         .measured(format!(
             "`sync_channel({k})`: at most {} pages queued (the bound is {k}, plus the page the \
@@ -238,8 +247,13 @@ mod tests {
         let outcome = report(&figures(ran(4, 5, 8)));
         assert_eq!(outcome.claims[0].verdict, Verdict::Holds);
         assert!(outcome.problems.is_empty());
-        let small = outcome.find_run("queue of 4").expect("the small queue's row");
-        assert_eq!(small.get("peak in memory").and_then(Figure::as_f64), Some(8.0));
+        let small = outcome
+            .find_run("queue of 4")
+            .expect("the small queue's row");
+        assert_eq!(
+            small.get("peak in memory").and_then(Figure::as_f64),
+            Some(8.0)
+        );
     }
 
     #[test]

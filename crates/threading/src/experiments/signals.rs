@@ -146,13 +146,13 @@ pub fn report(figures: &Figures) -> Outcome {
         barrier.early, barrier.threads
     ));
     outcome
-        .claim(semaphore_claim.verdict(
-            match semaphore.peak_in_flight.cmp(&semaphore.permits) {
+        .claim(
+            semaphore_claim.verdict(match semaphore.peak_in_flight.cmp(&semaphore.permits) {
                 std::cmp::Ordering::Equal => Verdict::Holds,
                 std::cmp::Ordering::Less => Verdict::Partly,
                 std::cmp::Ordering::Greater => Verdict::DoesNotHold,
-            },
-        ))
+            }),
+        )
         .claim(barrier_claim.verdict(if barrier.early == 0 {
             Verdict::Holds
         } else {
@@ -202,7 +202,10 @@ mod tests {
     #[test]
     fn the_semaphore_thresholds() {
         assert_eq!(report(&figures(1, 0)).claims[0].verdict, Verdict::Partly);
-        assert_eq!(report(&figures(3, 0)).claims[0].verdict, Verdict::DoesNotHold);
+        assert_eq!(
+            report(&figures(3, 0)).claims[0].verdict,
+            Verdict::DoesNotHold
+        );
     }
 
     #[test]

@@ -28,7 +28,10 @@ impl Semaphore {
     /// `with sem:`: wait for a permit and take it.
     pub fn acquire(&self) -> Permit<'_> {
         let permits = self.permits.lock().unwrap();
-        let mut permits = self.returned.wait_while(permits, |left| *left == 0).unwrap();
+        let mut permits = self
+            .returned
+            .wait_while(permits, |left| *left == 0)
+            .unwrap();
         *permits -= 1;
         Permit { semaphore: self }
     }

@@ -11,6 +11,7 @@
 pub mod computing;
 pub mod cost;
 pub mod counter;
+pub mod pipeline;
 pub mod waiting;
 
 use lesson_kit::{Outcome, Samples, Timing, Twins};
@@ -36,6 +37,11 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
             counter::report,
         ),
         outcome("compare-cost", cost::measure(settings, twins), cost::report),
+        outcome(
+            "compare-pipeline",
+            pipeline::measure(settings, twins),
+            pipeline::report,
+        ),
     ])
 }
 
