@@ -270,7 +270,7 @@ mod linux {
     }
 
     /// Each thread's kernel stack (16 KiB on x86-64), which no RSS figure shows.
-    pub const KERNEL_STACK_BYTES: f64 = 16.0 * 1024.0;
+    const KERNEL_STACK_BYTES: f64 = 16.0 * 1024.0;
 
     /// `pids.max` of this process's cgroup and its ancestors, against `pids.current`.
     fn cgroup_limit() -> Option<Limit> {
@@ -362,9 +362,6 @@ mod linux {
         fs::read_to_string(path).ok()?.trim().parse().ok()
     }
 }
-
-#[cfg(target_os = "linux")]
-pub use linux::KERNEL_STACK_BYTES;
 
 #[cfg(test)]
 mod tests {

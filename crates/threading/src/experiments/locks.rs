@@ -159,6 +159,7 @@ pub fn report(figures: &Figures) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Took::{Both, GaveUp};
 
     fn two(took: [Took; 2]) -> TwoLocks {
         TwoLocks { took, wall_s: 0.25 }
@@ -174,8 +175,6 @@ mod tests {
             trace: Trace::virtual_time(),
         }
     }
-
-    use Took::{Both, GaveUp};
 
     #[test]
     fn a_timeout_in_opposite_orders_and_none_in_one_order_hold_both_claims() {

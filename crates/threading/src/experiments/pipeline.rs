@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use lesson_kit::report::{format_bytes, format_seconds, group_thousands};
 use lesson_kit::{Claim, DelayServer, Figure, Outcome, Run, Source, Trace, Verdict, stopwatch};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{LessonError, Settings};
 use crate::pipeline::{self, Page, Shape};
@@ -17,11 +17,12 @@ pub const CAPACITY: usize = 4;
 pub const FETCHERS: usize = 3;
 pub const PAGE_BYTES: u64 = 64 * 1024;
 
-/// One run of the pipeline.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+/// One run of the pipeline (and of its Python twin, which prints the same fields).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Ran {
     pub capacity: usize,
-    pub wall_s: f64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
     /// The most pages waiting in the queue at once (the parser's page in hand may count too).
     pub peak_queued: u64,
     /// The most pages in memory at once anywhere in the pipeline.
@@ -77,7 +78,7 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
         written.sort_unstable();
         Ran {
             capacity,
-            wall_s: took.wall.as_secs_f64(),
+            seconds: took.wall.as_secs_f64(),
             peak_queued: ran.peak_queued,
             peak_held: ran.peak_held,
             all_written: written == (0..pages).collect::<Vec<_>>(),
@@ -125,7 +126,7 @@ pub fn report(figures: &Figures) -> Outcome {
     let k = figures.small.capacity;
     let bound = held_bound(figures);
     let row = |label: String, ran: &Ran| {
-        Run::new(label, Duration::from_secs_f64(ran.wall_s))
+        Run::new(label, Duration::from_secs_f64(ran.seconds))
             .figure("peak queued", Figure::Count(ran.peak_queued))
             .figure("peak in memory", Figure::Count(ran.peak_held))
             .figure(
@@ -173,8 +174,8 @@ pub fn report(figures: &Figures) -> Outcome {
         figures.small.peak_queued,
         figures.small.peak_held,
         format_bytes(figures.small.peak_held * figures.page_bytes),
-        format_seconds(figures.small.wall_s),
-        format_seconds(figures.big.wall_s)
+        format_seconds(figures.small.seconds),
+        format_seconds(figures.big.seconds)
     ));
     for failure in &figures.failures {
         outcome = outcome.problem(failure.clone());
@@ -221,7 +222,7 @@ mod tests {
     fn ran(capacity: usize, peak_queued: u64, peak_held: u64) -> Ran {
         Ran {
             capacity,
-            wall_s: 0.5,
+            seconds: 0.5,
             peak_queued,
             peak_held,
             all_written: true,

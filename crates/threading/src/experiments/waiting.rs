@@ -1,6 +1,7 @@
 //! Experiment `waiting`: N downloads, one after another and then one thread each.
 //!
-//! Python twin: `python/waiting.py`. Example files: `fetch_sequential.rs`, `fetch_with_threads.rs`.
+//! Python twin: `python/waiting.py`. Example files: `01_fetch_sequential.rs`,
+//! `02_fetch_with_threads.rs`, `03_scoped_threads.rs`.
 
 use std::time::Duration;
 

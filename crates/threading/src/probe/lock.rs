@@ -33,10 +33,10 @@ pub enum LockError {
 /// Held while a probe runs; dropping it lets the next probe start.
 #[derive(Debug)]
 pub struct ProbeLock {
-    // The open file holds the flock; the field is only read by `Drop` elsewhere than Unix.
-    #[allow(dead_code)]
-    file: File,
-    #[allow(dead_code)]
+    /// Open for as long as the lock is held: closing it releases the `flock`.
+    _file: File,
+    /// Elsewhere than Unix, the file is the lock: `Drop` removes it.
+    #[cfg(not(unix))]
     path: PathBuf,
 }
 
@@ -61,7 +61,8 @@ impl ProbeLock {
             .and_then(|()| file.write_all(me.as_bytes()))
             .map_err(io_error)?;
         Ok(ProbeLock {
-            file,
+            _file: file,
+            #[cfg(not(unix))]
             path: path.to_path_buf(),
         })
     }

@@ -12,18 +12,8 @@ use lesson_kit::{
 use serde::{Deserialize, Serialize};
 
 use crate::experiments::Settings;
-use crate::experiments::pipeline::{CAPACITY, FETCHERS, PAGE_BYTES};
+use crate::experiments::pipeline::{CAPACITY, FETCHERS, PAGE_BYTES, Ran};
 use crate::pipeline::{self, Shape};
-
-/// One run, as `python/pipeline.py` prints it and as the Rust side measures it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Ran {
-    pub capacity: usize,
-    pub seconds: f64,
-    pub peak_queued: u64,
-    pub peak_held: u64,
-    pub all_written: bool,
-}
 
 /// What `python/pipeline.py` prints.
 #[derive(Debug, Deserialize)]
