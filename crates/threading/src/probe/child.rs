@@ -29,7 +29,11 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         Ok(args) => args,
         Err(error) => error.exit(),
     };
-    let _lock = match ProbeLock::acquire(&args.lock_path()) {
+    let _lock = match args
+        .lock_path()
+        .map(|path| ProbeLock::acquire(&path))
+        .transpose()
+    {
         Ok(lock) => lock,
         Err(error) => {
             say(&Event::Refused {

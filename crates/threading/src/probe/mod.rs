@@ -33,6 +33,10 @@ pub const COMMAND: &str = "probe-threads";
 /// The most threads anyone may ask the probe for; the limits stop it far earlier.
 pub const MAX_THREADS: u64 = 1_000_000;
 
+/// A probe of at most this many threads takes no lock (unless given `--lock`): it cannot crowd
+/// anyone, and the tests run such probes next to anything, a running tour included.
+pub const SMALL: u64 = 1_000;
+
 /// The child's flags: what the parent asks it to do.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, clap::Parser)]
 #[command(
@@ -61,7 +65,8 @@ pub struct ProbeArgs {
     #[arg(long, value_name = "MS", default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub deadline_ms: u64,
 
-    /// The lock file that keeps two probes from running at once (default: one in the temp dir).
+    /// The lock file that keeps two probes from running at once (default: one in the temp dir,
+    /// for probes of more than 1,000 threads).
     #[arg(long, value_name = "PATH")]
     pub lock: Option<PathBuf>,
 }
@@ -98,9 +103,13 @@ impl ProbeArgs {
         args
     }
 
-    /// The lock file to use.
-    pub fn lock_path(&self) -> PathBuf {
-        self.lock.clone().unwrap_or_else(lock::default_path)
+    /// The lock file to take: the one given, else the default one for a probe bigger than
+    /// [`SMALL`], else none.
+    pub fn lock_path(&self) -> Option<PathBuf> {
+        match &self.lock {
+            Some(path) => Some(path.clone()),
+            None => (self.threads > SMALL).then(lock::default_path),
+        }
     }
 }
 
@@ -181,4 +190,21 @@ pub enum Why {
     SpawnFailed { error: String },
     /// The deadline passed first.
     Deadline,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_big_probe_or_one_given_a_lock_takes_one() {
+        assert_eq!(ProbeArgs::new(SMALL).lock_path(), None);
+        assert_eq!(
+            ProbeArgs::new(SMALL + 1).lock_path(),
+            Some(lock::default_path())
+        );
+        let mut asked = ProbeArgs::new(10);
+        asked.lock = Some("/tmp/mine.lock".into());
+        assert_eq!(asked.lock_path(), Some("/tmp/mine.lock".into()));
+    }
 }

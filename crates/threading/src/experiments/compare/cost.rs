@@ -9,9 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::cost::spawn_join_median;
 use crate::experiments::Settings;
 use crate::experiments::cost::MANY;
-use crate::probe::ProbeArgs;
 use crate::probe::lock::{ProbeLock, default_path};
 use crate::probe::parent::run_probe;
+use crate::probe::{ProbeArgs, SMALL};
 
 /// What `python/cost.py` prints.
 #[derive(Debug, Deserialize)]
@@ -92,9 +92,10 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     })
 }
 
-/// The twin, holding the probe's lock while its threads run: they take process ids too.
+/// The twin, holding the probe's lock while its threads run: they take process ids too (a
+/// few hundred need no lock, as for the probe).
 fn python(twins: &Twins, samples: usize, threads: u64) -> anyhow::Result<Twin> {
-    let _lock = (threads > 0)
+    let _lock = (threads > SMALL)
         .then(|| ProbeLock::acquire(&default_path()))
         .transpose()?;
     let args = [
