@@ -1,8 +1,9 @@
 """Python twin of the threading lesson's `computing` experiment (our own script, stdlib only).
 
-Runs TASKS CPU-bound countdowns one after another, then on one thread each, and prints the
-timings as one JSON object on stdout for `cargo run -p threading -- compare`. Under CPython's GIL
-the threads take turns, so they finish no sooner than the loop.
+Runs TASKS CPU-bound countdowns one after another, then on one thread each, once, and prints the
+timings as one JSON object on stdout for `cargo run -p threading -- compare` (which runs it
+`--repeat` times, in turns with the Rust version). Under CPython's GIL the threads take turns, so
+they finish no sooner than the loop.
 
     python3 crates/threading/python/computing.py --tasks 4 --target-ms 100
 """
@@ -54,26 +55,28 @@ def timed(function, *args):
     return time.perf_counter() - wall, time.process_time() - cpu
 
 
-def median_of(repeat, function, *args):
-    """The run with the median wall time: one run on a busy machine can be off by a fifth."""
-    runs = sorted(timed(function, *args) for _ in range(repeat))
-    return runs[len(runs) // 2]
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tasks", type=int, default=4)
     parser.add_argument("--target-ms", type=int, default=100)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--threaded-first", action="store_true", help="time the threads before the loop"
+    )
     args = parser.parse_args()
     n = steps_for(args.target_ms / 1000)
+    # A warm-up task, untimed: the first run is slower (3.11+ specialises the bytecode as it
+    # runs), and it would count against whichever variant ran first.
+    sequential(1, n)
 
-    sequential_s, sequential_cpu_s = median_of(args.repeat, sequential, args.tasks, n)
-    threaded_s, threaded_cpu_s = median_of(args.repeat, on_threads, args.tasks, n)
+    if args.threaded_first:
+        threaded_s, threaded_cpu_s = timed(on_threads, args.tasks, n)
+        sequential_s, sequential_cpu_s = timed(sequential, args.tasks, n)
+    else:
+        sequential_s, sequential_cpu_s = timed(sequential, args.tasks, n)
+        threaded_s, threaded_cpu_s = timed(on_threads, args.tasks, n)
     print(json.dumps({
         "tasks": args.tasks,
         "n": n,
-        "repeat": args.repeat,
         "sequential_s": sequential_s,
         "sequential_cpu_s": sequential_cpu_s,
         "threaded_s": threaded_s,

@@ -1,10 +1,13 @@
 //! CPU-bound work on threads: with no GIL (plain Rust) and under gil-sim's simulated GIL.
 //!
 //! The work is the classic GIL benchmark, `countdown(n)`, from `gil_sim::work`: the *same*
-//! arithmetic in both cases. On plain Rust threads it is [`work::countdown_native`]; under the GIL
-//! it is [`work::countdown`], which passes an eval-loop checkpoint every iteration, where the
-//! thread holding the GIL hands it over if another thread asked. So the only difference between
-//! the two runs is the lock, which is the article's point.
+//! arithmetic everywhere. On plain Rust threads it is [`work::countdown_native`]; as "Python" it
+//! is [`work::countdown`], which passes an eval-loop checkpoint every iteration, where the thread
+//! holding the GIL hands it over if another thread asked.
+//!
+//! Each kind of thread has its own baseline that runs the *same loop*: plain Rust threads are
+//! held against one plain Rust thread, Python threads against one Python thread of the same
+//! interpreter, checkpoints included. So a speedup measures the threads, not a cheaper loop.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -34,41 +37,68 @@ pub fn iterations_for(target: Duration) -> u64 {
     }
 }
 
-/// Runs the `TASKS` tasks one after another on the calling thread; returns their results.
-pub fn sequential(tasks: usize, n: u64) -> Vec<u64> {
-    (0..tasks).map(|_| work::countdown_native(n)).collect()
+/// What one run of the tasks computed, and how often a GIL changed hands meanwhile.
+#[derive(Debug)]
+pub struct Computed {
+    /// Each task's result, in task order, or why its thread returned none.
+    pub results: Vec<Result<u64, ThreadError>>,
+    /// How many times the GIL passed from one thread to another (0 without a GIL).
+    pub switches: u64,
 }
 
-/// Runs each task on its own plain Rust thread, recording each on a lane `"Rust thread {i}"`.
-/// The lane shows when the thread existed; the OS decides which of them is on a core at any
-/// instant (with more threads than cores, they take turns, and the timeline cannot show that).
-pub fn on_rust_threads(tasks: usize, n: u64, trace: &Trace) -> Vec<Result<u64, ThreadError>> {
+/// The `tasks` countdowns one after another on the calling thread, a plain Rust loop: the
+/// baseline of [`on_rust_threads`]. Recorded on the lane `"one Rust thread"`.
+pub fn in_turn(tasks: usize, n: u64, trace: &Trace) -> Computed {
+    let lane = trace.lane("one Rust thread");
+    let results = (0..tasks)
+        .map(|_| Ok(lane.span(State::Running, || work::countdown_native(n))))
+        .collect();
+    Computed {
+        results,
+        switches: 0,
+    }
+}
+
+/// Each task on its own plain Rust thread, recorded on a lane `"Rust thread {i}"`. The lane
+/// shows when the thread existed; the OS decides which of them is on a core at any instant.
+pub fn on_rust_threads(tasks: usize, n: u64, trace: &Trace) -> Computed {
     let jobs = (1..=tasks).map(|i| {
         let lane = trace.lane(format!("Rust thread {i}"));
         move || lane.span(State::Running, || work::countdown_native(n))
     });
-    run_threads("rust", jobs)
+    Computed {
+        results: run_threads("rust", jobs),
+        switches: 0,
+    }
 }
 
-/// What a run of Python threads under gil-sim measured.
-pub struct GilRun {
-    pub results: Vec<Result<u64, ThreadError>>,
-    /// How many times the GIL passed from one thread to another.
-    pub switches: u64,
+/// The `tasks` countdowns one after another on *one* Python thread of a simulated interpreter
+/// in `mode`: the baseline of [`python_threads`], with the same checkpoints in its loop. The
+/// lane is `"{label}: one thread"`.
+pub fn python_in_turn(mode: Mode, label: &str, tasks: usize, n: u64, trace: &Trace) -> Computed {
+    let interp = Interpreter::new(mode).with_trace(trace.clone());
+    let results = Python::attach(&interp, &format!("{label}: one thread"), |py| {
+        (0..tasks).map(|_| Ok(work::countdown(py, n))).collect()
+    });
+    Computed {
+        results,
+        switches: interp.switches(),
+    }
 }
 
-/// Runs each task on its own thread *as if it were a Python thread* of one simulated interpreter:
-/// `Python::attach` takes the GIL, and the countdown's checkpoints hand it over every switch
-/// interval (5 ms). Lanes are `"{label} thread {i}"`; the trace shows running and waiting for the GIL.
-pub fn under_gil(mode: Mode, label: &str, tasks: usize, n: u64, trace: &Trace) -> GilRun {
+/// Each task on its own thread *as if it were a Python thread* of one simulated interpreter in
+/// `mode`: `Python::attach` takes the GIL, and the countdown's checkpoints hand it over every
+/// switch interval (5 ms). Lanes are `"{label}: thread {i}"`; the trace shows each thread running
+/// or waiting for the GIL.
+pub fn python_threads(mode: Mode, label: &str, tasks: usize, n: u64, trace: &Trace) -> Computed {
     let interp = Interpreter::new(mode).with_trace(trace.clone());
     let jobs = (1..=tasks).map(|i| {
         let interp = &interp;
-        let lane = format!("{label} thread {i}");
+        let lane = format!("{label}: thread {i}");
         move || Python::attach(interp, &lane, |py| work::countdown(py, n))
     });
     let results = run_threads("python", jobs);
-    GilRun {
+    Computed {
         results,
         switches: interp.switches(),
     }

@@ -20,7 +20,7 @@ use std::sync::{Barrier, Mutex};
 use std::thread;
 
 /// What one counting run ended with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Count {
     /// `threads × increments`: what the counter should say.
     pub expected: u64,

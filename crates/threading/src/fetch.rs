@@ -126,17 +126,9 @@ pub fn fetch(client: &Client, url: &str) -> FetchResult {
     }
 }
 
-/// Fetches every URL one after another, recording each wait on the lane `main`.
-pub fn fetch_all_sequential(client: &Client, urls: &[String]) -> Vec<FetchResult> {
-    fetch_all_sequential_traced(client, urls, &Trace::new())
-}
-
-/// [`fetch_all_sequential`], recording each fetch as a span on `trace`'s lane "one thread".
-pub fn fetch_all_sequential_traced(
-    client: &Client,
-    urls: &[String],
-    trace: &Trace,
-) -> Vec<FetchResult> {
+/// Fetches every URL one after another, recording each fetch as a span on `trace`'s lane
+/// "one thread".
+pub fn fetch_all_sequential(client: &Client, urls: &[String], trace: &Trace) -> Vec<FetchResult> {
     let lane = trace.lane("one thread");
     urls.iter()
         .map(|url| lane.span(State::WaitingForIo, || fetch(client, url)))
@@ -145,16 +137,8 @@ pub fn fetch_all_sequential_traced(
 
 /// Fetches every URL on its own thread and returns the results in the order of `urls` (not the
 /// order they finished), like `[t.join() for t in threads]` after collecting each thread's result.
-pub fn fetch_all_threaded(client: &Client, urls: &[String]) -> Vec<FetchResult> {
-    fetch_all_threaded_traced(client, urls, &Trace::new())
-}
-
-/// [`fetch_all_threaded`], recording each thread's wait on its own lane of `trace`.
-pub fn fetch_all_threaded_traced(
-    client: &Client,
-    urls: &[String],
-    trace: &Trace,
-) -> Vec<FetchResult> {
+/// Each thread's wait is recorded on its own lane of `trace`.
+pub fn fetch_all_threaded(client: &Client, urls: &[String], trace: &Trace) -> Vec<FetchResult> {
     let tasks = urls.iter().enumerate().map(|(i, url)| {
         let lane = trace.lane(format!("thread {}", i + 1));
         move || lane.span(State::WaitingForIo, || fetch(client, url))

@@ -24,30 +24,34 @@ fn load_then_store_never_counts_more_than_expected_and_reports_what_it_lost() {
     assert_eq!(racy.lost(), racy.expected - racy.counted);
 }
 
-#[test]
-fn rust_threads_and_gil_threads_compute_what_one_thread_does() {
-    let n = 20_000;
-    let expected = compute::sequential(compute::TASKS, n);
-    let trace = Trace::new();
-    let on_threads: Vec<u64> = compute::on_rust_threads(compute::TASKS, n, &trace)
+fn values(computed: compute::Computed) -> Vec<u64> {
+    computed
+        .results
         .into_iter()
         .map(|r| r.expect("no panic"))
-        .collect();
-    assert_eq!(on_threads, expected);
+        .collect()
+}
+
+#[test]
+fn every_kind_of_thread_computes_what_one_thread_does() {
+    let n = 20_000;
+    let tasks = compute::TASKS;
+    let trace = Trace::new();
+    let expected = values(compute::in_turn(tasks, n, &trace));
+    assert_eq!(expected.len(), tasks);
+    assert_eq!(values(compute::on_rust_threads(tasks, n, &trace)), expected);
     for mode in [Mode::Cpython312, Mode::FreeThreaded] {
-        let run = compute::under_gil(mode, "test", compute::TASKS, n, &trace);
-        let values: Vec<u64> = run
-            .results
-            .into_iter()
-            .map(|r| r.expect("no panic"))
-            .collect();
-        assert_eq!(values, expected, "{mode}");
+        let one = compute::python_in_turn(mode, "one", tasks, n, &trace);
+        assert_eq!(values(one), expected, "{mode}: one thread");
+        let many = compute::python_threads(mode, "many", tasks, n, &trace);
+        assert_eq!(values(many), expected, "{mode}: threads");
     }
-    // One lane per thread of each run, in thread order.
+    // One lane for the loop, then one per Rust thread, in thread order.
     let lanes = trace.lanes();
     assert_eq!(
-        &lanes[..4],
+        &lanes[..5],
         [
+            "one Rust thread",
             "Rust thread 1",
             "Rust thread 2",
             "Rust thread 3",
@@ -57,7 +61,9 @@ fn rust_threads_and_gil_threads_compute_what_one_thread_does() {
 }
 
 #[test]
-fn free_threaded_mode_never_switches_a_gil() {
-    let run = compute::under_gil(Mode::FreeThreaded, "free", 2, 10_000, &Trace::new());
-    assert_eq!(run.switches, 0);
+fn one_python_thread_never_switches_the_gil_and_free_threads_have_none() {
+    let one = compute::python_in_turn(Mode::Cpython312, "one", 2, 10_000, &Trace::new());
+    assert_eq!(one.switches, 0, "a lone thread never drops the GIL");
+    let free = compute::python_threads(Mode::FreeThreaded, "free", 2, 10_000, &Trace::new());
+    assert_eq!(free.switches, 0);
 }

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpListener;
 use std::time::Duration;
 
-use lesson_kit::{DelayServer, finish_within};
+use lesson_kit::{DelayServer, Trace, finish_within};
 use threading::fetch::{URL_SHOWN_CHARS, short_url};
 use threading::{Client, FetchError, FetchResult, fetch_all_sequential, fetch_all_threaded};
 
@@ -52,7 +52,7 @@ fn results_come_back_in_the_order_of_the_urls_not_of_finishing() {
             .iter()
             .map(|&ms| server.bytes_url(ms + 1, Duration::from_millis(ms)))
             .collect();
-        let results = fetch_all_threaded(&client(), &urls);
+        let results = fetch_all_threaded(&client(), &urls, &Trace::new());
         let urls_back: Vec<&str> = results.iter().map(|r| r.url.as_str()).collect();
         assert_eq!(
             urls_back,
@@ -71,8 +71,8 @@ fn sequential_and_threaded_fetches_get_the_same_results() {
             .map(|n| server.bytes_url(n * 10, Duration::from_millis(20)))
             .collect();
         let client = client();
-        let one_by_one = fetch_all_sequential(&client, &urls);
-        let together = fetch_all_threaded(&client, &urls);
+        let one_by_one = fetch_all_sequential(&client, &urls, &Trace::new());
+        let together = fetch_all_threaded(&client, &urls, &Trace::new());
         assert_eq!(summary(&one_by_one), summary(&together));
         assert!(together.iter().all(FetchResult::is_ok));
     });
@@ -86,7 +86,7 @@ fn n_threads_have_n_requests_in_flight_at_once() {
         let urls: Vec<String> = (0..20)
             .map(|_| server.delay_url(Duration::from_millis(1500)))
             .collect();
-        let results = fetch_all_threaded(&client(), &urls);
+        let results = fetch_all_threaded(&client(), &urls, &Trace::new());
         assert!(results.iter().all(FetchResult::is_ok));
         assert_eq!(server.peak_in_flight(), 20);
         assert_eq!(server.requests(), 20);
@@ -100,7 +100,7 @@ fn one_thread_never_has_more_than_one_request_in_flight() {
         let urls: Vec<String> = (0..3)
             .map(|_| server.delay_url(Duration::from_millis(50)))
             .collect();
-        let results = fetch_all_sequential(&client(), &urls);
+        let results = fetch_all_sequential(&client(), &urls, &Trace::new());
         assert!(results.iter().all(FetchResult::is_ok));
         assert_eq!(server.peak_in_flight(), 1);
     });
@@ -118,7 +118,7 @@ fn each_failing_url_is_reported_with_its_reason_and_the_others_complete() {
             server.truncated_url(),
             server.bytes_url(7, Duration::ZERO),
         ];
-        let results = fetch_all_threaded(&client(), &urls);
+        let results = fetch_all_threaded(&client(), &urls, &Trace::new());
         assert_eq!(results[1].outcome, Err(FetchError::Status(404)));
         assert_eq!(results[2].outcome, Err(FetchError::Status(500)));
         assert_eq!(results[3].outcome, Err(FetchError::Refused));
@@ -147,7 +147,7 @@ fn a_url_slower_than_the_client_timeout_times_out_and_the_rest_complete() {
             server.delay_url(Duration::from_secs(5)),
             server.delay_url(Duration::from_millis(20)),
         ];
-        let results = fetch_all_threaded(&client, &urls);
+        let results = fetch_all_threaded(&client, &urls, &Trace::new());
         assert!(results[0].is_ok() && results[2].is_ok());
         assert_eq!(
             results[1].outcome,
@@ -163,7 +163,7 @@ fn a_url_slower_than_the_client_timeout_times_out_and_the_rest_complete() {
 #[test]
 fn a_string_that_is_not_a_url_is_reported_not_panicked_on() {
     with_timeout(|| {
-        let results = fetch_all_sequential(&client(), &["not a url".to_string()]);
+        let results = fetch_all_sequential(&client(), &["not a url".to_string()], &Trace::new());
         assert!(matches!(results[0].outcome, Err(FetchError::BadUrl(_))));
     });
 }

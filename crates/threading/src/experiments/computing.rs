@@ -1,140 +1,382 @@
-//! Experiment `computing`: four CPU-bound tasks on plain Rust threads, then under a GIL.
+//! Experiment `computing`: four CPU-bound tasks on plain Rust threads, then as Python threads
+//! under gil-sim's simulated GIL, then with the GIL switched off.
 //!
-//! Python twin: `python/computing.py`. Example file: `cpu_bound_threads.rs`.
+//! Python twin: `python/computing.py`. Example file: `04_cpu_bound_threads.rs`.
 
 use std::time::Duration;
 
 use gil_sim::Mode;
-use lesson_kit::{Claim, Experiment, Figure, Run, Trace, Verdict, measure};
+use lesson_kit::report::{faster_or_slower, format_seconds};
+use lesson_kit::{
+    Claim, Figure, Measurement, Outcome, Run, Samples, Source, Timing, Trace, Verdict, alternate,
+    stopwatch,
+};
+use serde::Serialize;
 
-use super::{Outcome, Settings, faster_or_slower, ratio, seconds};
-use crate::compute::{self, TASKS};
-use crate::threads::ThreadError;
+use super::{LessonError, Settings};
+use crate::compute::{self, Computed, TASKS};
 
-pub fn run(settings: &Settings) -> Outcome {
-    let target = settings.size(Duration::from_millis(100), Duration::from_secs(2));
-    let n = compute::iterations_for(target);
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+/// One kind of thread, timed with one thread doing every task in turn and with one thread per
+/// task, both running the same loop.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Pair {
+    pub one_thread: Timing,
+    pub threads: Timing,
+}
 
-    let (expected, sequential) = measure(|| compute::sequential(TASKS, n));
-    // One trace for both threaded runs, one after the other: the Rust threads' lanes end where
-    // the GIL threads' lanes begin, so the two shapes sit side by side on one timeline.
-    let trace = Trace::new();
-    let (rust_results, rust) = measure(|| compute::on_rust_threads(TASKS, n, &trace));
-    let (gil, under_gil) = measure(|| gil_part(n, Mode::Cpython312, "GIL", &trace));
-    // The free-threaded build (3.13t) has no GIL: the same Python threads, untraced to keep the
-    // timeline to the two shapes that matter.
-    let (free, free_threaded) =
-        measure(|| gil_part(n, Mode::FreeThreaded, "no-GIL", &Trace::new()));
-
-    let wall = |m: &lesson_kit::Measurement| m.wall.as_secs_f64();
-    let rust_speedup = ratio(wall(&sequential), wall(&rust));
-    let gil_speedup = ratio(wall(&sequential), wall(&under_gil));
-    let free_speedup = ratio(wall(&sequential), wall(&free_threaded));
-
-    let mut problems = Vec::new();
-    for (label, results) in [
-        ("Rust threads", &rust_results),
-        ("GIL threads", &gil.results),
-        ("no-GIL threads", &free.results),
-    ] {
-        check(label, results, &expected, &mut problems);
+impl Pair {
+    /// `one_thread / threads`, sample by sample: above 1, the threads were faster.
+    pub fn speedup(&self) -> Samples {
+        Samples::ratios(&self.one_thread.wall, &self.threads.wall)
     }
+}
 
-    let mut experiment = Experiment::new(
+/// What `measure` found: typed, so that `report` and `compare` read fields, not table labels.
+#[derive(Debug, Serialize)]
+pub struct Figures {
+    pub tasks: usize,
+    /// Countdown iterations per task, sized so that a task takes `task_s` on one core.
+    pub iterations: u64,
+    pub task_s: f64,
+    /// Cores this process may use: the most any threads can gain.
+    pub cores: usize,
+    /// Plain Rust threads (no GIL) against one plain Rust thread.
+    pub rust: Pair,
+    /// Python threads under a CPython 3.12 GIL against one Python thread.
+    pub gil: Pair,
+    /// Python threads of a free-threaded build (no GIL) against one such thread.
+    pub free_threaded: Pair,
+    /// How many times the GIL changed hands in each run of the four GIL threads.
+    pub gil_switches: Vec<u64>,
+    /// A thread that computed something else than the loop on one thread, or panicked.
+    pub wrong: Vec<String>,
+    /// The last run of the Rust threads, then the last run of the GIL threads.
+    pub trace: Trace,
+}
+
+/// One run of one variant.
+struct Ran {
+    computed: Computed,
+    took: Measurement,
+    trace: Trace,
+}
+
+fn ran(work: impl FnOnce(&Trace) -> Computed) -> Ran {
+    let trace = Trace::new();
+    let (computed, took) = stopwatch(|| work(&trace));
+    Ran {
+        computed,
+        took,
+        trace,
+    }
+}
+
+pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
+    let task = settings.size(Duration::from_millis(40), Duration::from_secs(2));
+    let n = compute::iterations_for(task);
+    let (gil, free) = (Mode::Cpython312, Mode::FreeThreaded);
+    let [rust_one, rust_many, gil_one, gil_many, free_one, free_many] = alternate(
+        settings.repeat,
+        [
+            &mut || ran(|t| compute::in_turn(TASKS, n, t)),
+            &mut || ran(|t| compute::on_rust_threads(TASKS, n, t)),
+            &mut || ran(|t| compute::python_in_turn(gil, "GIL", TASKS, n, t)),
+            &mut || ran(|t| compute::python_threads(gil, "GIL", TASKS, n, t)),
+            &mut || ran(|t| compute::python_in_turn(free, "no GIL", TASKS, n, t)),
+            &mut || ran(|t| compute::python_threads(free, "no GIL", TASKS, n, t)),
+        ],
+    );
+
+    // Every run must have computed what the first plain loop did.
+    let expected: Vec<_> = rust_one[0].computed.results.clone();
+    let mut wrong = Vec::new();
+    for (label, runs) in [
+        ("Rust threads", &rust_many),
+        ("GIL: one thread", &gil_one),
+        ("GIL threads", &gil_many),
+        ("no GIL: one thread", &free_one),
+        ("no-GIL threads", &free_many),
+    ] {
+        for run in runs {
+            wrong.extend(differences(label, &run.computed, &expected));
+        }
+    }
+    wrong.dedup();
+
+    Ok(Figures {
+        tasks: TASKS,
+        iterations: n,
+        task_s: task.as_secs_f64(),
+        cores: std::thread::available_parallelism().map_or(1, |c| c.get()),
+        rust: pair(&rust_one, &rust_many),
+        gil: pair(&gil_one, &gil_many),
+        free_threaded: pair(&free_one, &free_many),
+        gil_switches: gil_many.iter().map(|r| r.computed.switches).collect(),
+        wrong,
+        trace: side_by_side(rust_many.last(), gil_many.last()),
+    })
+}
+
+fn pair(one: &[Ran], many: &[Ran]) -> Pair {
+    let timing = |runs: &[Ran]| Timing::of(&runs.iter().map(|r| r.took).collect::<Vec<_>>());
+    Pair {
+        one_thread: timing(one),
+        threads: timing(many),
+    }
+}
+
+/// What a run computed that differs from the expected results, in words.
+fn differences(
+    label: &str,
+    computed: &Computed,
+    expected: &[Result<u64, crate::ThreadError>],
+) -> Vec<String> {
+    let pairs = computed.results.iter().zip(expected).enumerate();
+    pairs
+        .filter(|(_, (got, want))| got != want)
+        .map(|(i, (got, _))| match got {
+            Ok(value) => format!("{label}: task {} computed {value}, not the same", i + 1),
+            Err(error) => format!("{label}: {error}"),
+        })
+        .collect()
+}
+
+/// One timeline: the Rust threads, then the GIL threads right after them.
+fn side_by_side(rust: Option<&Ran>, gil: Option<&Ran>) -> Trace {
+    let trace = Trace::new();
+    let mut offset_s = 0.0;
+    for run in [rust, gil].into_iter().flatten() {
+        trace.absorb(&run.trace.snapshot(), offset_s);
+        offset_s += run.took.wall.as_secs_f64();
+    }
+    trace
+}
+
+pub fn report(figures: &Figures) -> Outcome {
+    let (n, cores) = (figures.tasks, figures.cores);
+    let rust = figures.rust.speedup();
+    let gil = figures.gil.speedup();
+    let free = figures.free_threaded.speedup();
+    let switches = Samples::new(
+        lesson_kit::Unit::Count,
+        figures.gil_switches.iter().map(|&s| s as f64),
+    );
+    let mut outcome = Outcome::new(
         "computing",
         "Computing: the GIL lets one thread run at a time",
     )
     .intro(format!(
-        "{TASKS} tasks, each a countdown of {n} steps of arithmetic (about {} on one core here).",
-        seconds(target.as_secs_f64())
+        "{n} tasks, each a countdown of {} steps of arithmetic (about {} on one core here).",
+        lesson_kit::report::group_thousands(figures.iterations),
+        format_seconds(figures.task_s)
     ))
     .intro(format!(
-        "They run one after another, then on {TASKS} plain Rust threads (no GIL), then on \
-             {TASKS} threads that must hold gil-sim's simulated GIL to compute, as CPython 3.12's \
-             threads must, and finally with the GIL switched off, like the free-threaded 3.13t."
+        "Three kinds of thread, each held against one thread of its own kind running the same \
+             loop: plain Rust threads (no GIL); Python threads that must hold gil-sim's simulated \
+             GIL to compute, as CPython 3.12's threads must; and Python threads with the GIL \
+             switched off, like the free-threaded build (3.13t). {n} threads each time."
     ))
-    .run(Run::measured("sequential", &sequential))
-    .run(Run::measured(format!("{TASKS} Rust threads"), &rust))
-    .run(
-        Run::measured(format!("{TASKS} threads under the GIL"), &under_gil)
-            .figure("GIL switches", Figure::Count(gil.switches)),
-    )
-    .run(Run::measured(
-        format!("{TASKS} threads, no GIL"),
-        &free_threaded,
-    ))
-    .speedups_against("sequential")
-    .trace(trace)
-    .finding(format!(
-        "Plain Rust threads: {} than one thread, on {cores} cores.",
-        faster_or_slower(rust_speedup)
-    ))
-    .finding(format!(
-        "Under the GIL: {}, with the GIL handed from thread to thread {} times; while one \
-             thread computed, the others waited for the lock.",
-        faster_or_slower(gil_speedup),
-        gil.switches
-    ))
-    .finding(format!(
-        "The same Python threads with no GIL: {}.",
-        faster_or_slower(free_speedup)
-    ))
-    .claim(Claim::new(
-        "CPU-bound work gains nothing from Python threads: four 2 s tasks still take about 8 s.",
-        format!(
-            "Under the simulated GIL, {TASKS} threads ran at {gil_speedup:.2}× the speed of \
-                 one thread ({} for {TASKS} × {}).",
-            seconds(wall(&under_gil)),
-            seconds(target.as_secs_f64())
-        ),
-        if gil_speedup < 1.2 {
-            Verdict::Holds
+    .trace(figures.trace.clone());
+    for (label, pair) in [
+        ("Rust", &figures.rust),
+        ("GIL", &figures.gil),
+        ("no GIL", &figures.free_threaded),
+    ] {
+        let [one, many] = rows(label, n, pair);
+        outcome = outcome.run(one).run(if label == "GIL" {
+            many.figure("GIL switches", Figure::Spread(switches.clone()))
         } else {
-            Verdict::DoesNotHold
-        },
-    ))
-    .claim(Claim::new(
-        "Threads are the wrong tool for computing: use processes.",
-        format!(
-            "True for CPython with its GIL; Rust threads ran {rust_speedup:.2}× faster on \
-                 {cores} cores. The limit is the lock, not threads."
-        ),
-        if rust_speedup > 1.5 {
-            Verdict::Partly
-        } else {
-            Verdict::Holds
-        },
-    ));
-    for problem in &problems {
-        experiment = experiment.finding(format!("✗ {problem}"));
+            many
+        });
     }
-    Outcome {
-        experiment,
-        problems,
+    for wrong in &figures.wrong {
+        outcome = outcome.problem(wrong.clone());
     }
+    outcome
+        .finding(format!(
+            "Plain Rust threads: {} than one Rust thread, on {cores} core(s).",
+            faster_or_slower(rust.median())
+        ))
+        .finding(format!(
+            "Under the GIL: {} than one Python thread running the same loop, with the GIL handed \
+             from thread to thread {} times: while one thread computed, the others waited for \
+             the lock.",
+            faster_or_slower(gil.median()),
+            switches
+        ))
+        .finding(format!(
+            "The same Python threads with no GIL: {}.",
+            faster_or_slower(free.median())
+        ))
+        .claim(
+            Claim::new(
+                "CPU-bound work gains nothing from Python threads: four 2 s tasks still take \
+                 about 8 s.",
+                Source::ARTICLE,
+            )
+            .measured(format!(
+                "{n} Python threads under the GIL ran at {gil} the speed of one Python thread \
+                 doing the {n} tasks in turn."
+            ))
+            .judge(&gil, |x| match x {
+                x if x < 1.2 => Verdict::Holds,
+                x if x < 1.5 => Verdict::Partly,
+                _ => Verdict::DoesNotHold,
+            }),
+        )
+        .claim(on_cores(
+            cores,
+            Claim::new(
+                "Threads are the wrong tool for computing: use processes.",
+                Source::ARTICLE,
+            )
+            .measured(format!(
+                "True under a GIL; plain Rust threads ran at {rust} the speed of one Rust \
+                 thread on {cores} cores. The limit is the lock, not threads."
+            ))
+            .judge(&rust, |x| {
+                if x < 1.2 {
+                    Verdict::Holds
+                } else {
+                    Verdict::Partly
+                }
+            }),
+        ))
+        .claim(on_cores(
+            cores,
+            Claim::new(
+                "Without the GIL (the free-threaded build), Python threads compute in parallel.",
+                Source::link("PEP 703", "https://peps.python.org/pep-0703/"),
+            )
+            .measured(format!(
+                "{n} Python threads with the GIL switched off ran at {free} the speed of one."
+            ))
+            .judge(&free, |x| match x {
+                x if x >= 1.5 => Verdict::Holds,
+                x if x >= 1.2 => Verdict::Partly,
+                _ => Verdict::DoesNotHold,
+            }),
+        ))
 }
 
-/// The GIL part of the experiment: the tasks as Python threads of a simulated interpreter.
-fn gil_part(n: u64, mode: Mode, label: &str, trace: &Trace) -> compute::GilRun {
-    compute::under_gil(mode, label, TASKS, n, trace)
+/// A claim about running in parallel says nothing on one core: `unclear` there, with the reason.
+fn on_cores(cores: usize, mut claim: Claim) -> Claim {
+    if cores < 2 {
+        claim.verdict = Verdict::Unclear;
+        claim.reason =
+            Some("this machine gives the lesson one core: nothing can run in parallel".into());
+    }
+    claim
 }
 
-/// Every thread must have computed what the sequential run did; say which did not.
-fn check(
-    label: &str,
-    results: &[Result<u64, ThreadError>],
-    expected: &[u64],
-    problems: &mut Vec<String>,
-) {
-    for (i, (result, expected)) in results.iter().zip(expected).enumerate() {
-        match result {
-            Ok(value) if value == expected => {}
-            Ok(value) => problems.push(format!(
-                "{label}: task {} computed {value}, not {expected}",
-                i + 1
-            )),
-            Err(error) => problems.push(format!("{label}: {error}")),
+/// The two rows of one kind of thread; the threads' row carries their speedup over one thread.
+fn rows(label: &str, tasks: usize, pair: &Pair) -> [Run; 2] {
+    let one = Run::timed(format!("{label}: one thread"), &pair.one_thread);
+    let mut many = Run::timed(format!("{label}: {tasks} threads"), &pair.threads);
+    many.speedup = Some(pair.speedup());
+    [one, many]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(one_ms: &[u64], threads_ms: &[u64]) -> Pair {
+        let timing = |ms: &[u64]| Timing {
+            wall: Samples::seconds(ms.iter().map(|&m| Duration::from_millis(m))),
+            cpu: None,
+        };
+        Pair {
+            one_thread: timing(one_ms),
+            threads: timing(threads_ms),
         }
+    }
+
+    fn figures(gil: Pair) -> Figures {
+        Figures {
+            tasks: 4,
+            iterations: 1_000_000,
+            task_s: 0.04,
+            cores: 2,
+            rust: pair(&[160, 161, 159], &[81, 82, 80]),
+            gil,
+            free_threaded: pair(&[162, 161, 160], &[83, 84, 82]),
+            gil_switches: vec![30, 32, 31],
+            wrong: Vec::new(),
+            trace: Trace::virtual_time(),
+        }
+    }
+
+    fn verdicts(outcome: &Outcome) -> Vec<Verdict> {
+        outcome.claims.iter().map(|c| c.verdict).collect()
+    }
+
+    #[test]
+    fn threads_that_take_turns_hold_the_article_and_free_threads_hold_pep_703() {
+        let outcome = report(&figures(pair(&[160, 162, 161], &[163, 165, 170])));
+        assert_eq!(
+            verdicts(&outcome),
+            [Verdict::Holds, Verdict::Partly, Verdict::Holds]
+        );
+        assert!(outcome.problems.is_empty());
+        let gil_threads = outcome.find_run("GIL: 4 threads").expect("a GIL row");
+        assert!(
+            gil_threads
+                .speedup
+                .as_ref()
+                .is_some_and(|s| s.median() < 1.0)
+        );
+        assert!(gil_threads.get("GIL switches").is_some());
+    }
+
+    #[test]
+    fn gil_threads_that_ran_in_parallel_do_not_hold_the_article() {
+        let outcome = report(&figures(pair(&[160, 160, 160], &[80, 81, 82])));
+        assert_eq!(outcome.claims[0].verdict, Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn the_thresholds_between_holds_partly_and_does_not_hold() {
+        // 1.19× holds, 1.25× holds in part, 1.5× does not hold.
+        let at = |ratio: f64| {
+            let one = (1000.0 * ratio).round() as u64;
+            report(&figures(pair(&[one], &[1000]))).claims[0].verdict
+        };
+        assert_eq!(at(1.19), Verdict::Holds);
+        assert_eq!(at(1.25), Verdict::Partly);
+        assert_eq!(at(1.5), Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn a_straddling_spread_is_unclear() {
+        // One run 1.0×, one 1.6×: the samples disagree.
+        let outcome = report(&figures(pair(&[160, 160], &[160, 100])));
+        assert_eq!(outcome.claims[0].verdict, Verdict::Unclear);
+        let reason = outcome.claims[0].reason.as_deref().unwrap_or_default();
+        assert!(reason.contains("disagreed"), "{reason}");
+    }
+
+    #[test]
+    fn one_core_leaves_the_parallel_claims_unclear() {
+        let mut figures = figures(pair(&[160], &[161]));
+        figures.cores = 1;
+        let outcome = report(&figures);
+        assert_eq!(outcome.claims[1].verdict, Verdict::Unclear);
+        assert_eq!(outcome.claims[2].verdict, Verdict::Unclear);
+    }
+
+    #[test]
+    fn a_wrong_result_is_a_problem() {
+        let mut figures = figures(pair(&[160], &[161]));
+        figures.wrong = vec!["GIL threads: task 2 computed 7, not the same".into()];
+        assert_eq!(report(&figures).problems.len(), 1);
+    }
+
+    #[test]
+    fn a_busy_machine_leaves_no_timing_verdict() {
+        let outcome = report(&figures(pair(&[160, 162, 161], &[163, 165, 170])))
+            .on_busy_machine("load 4.0 on 2 cores");
+        assert!(verdicts(&outcome).iter().all(|v| *v == Verdict::Unclear));
+        assert!(outcome.busy.is_some());
     }
 }

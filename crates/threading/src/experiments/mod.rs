@@ -6,6 +6,14 @@
 //! *from those figures*: run it on another machine and the words change with them. lesson-kit's
 //! `Tour` (see `src/main.rs`) does the rest.
 
+pub mod compare;
+pub mod computing;
+pub mod cost;
+pub mod ending;
+pub mod locks;
+pub mod pipeline;
+pub mod shared;
+pub mod signals;
 pub mod waiting;
 
 /// The flags of this lesson, on top of lesson-kit's `--full`, `--repeat` and `--json`.
@@ -27,6 +35,11 @@ pub struct Flags {
     /// delays if longer).
     #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(1..))]
     pub timeout_ms: Option<u64>,
+
+    /// How many sleeping threads `cost` starts at once (default: the article's 10,000; its claim
+    /// is judged only at that number).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub threads: Option<u64>,
 }
 
 /// What every experiment of this lesson receives.
@@ -42,4 +55,8 @@ pub enum LessonError {
     Client(#[from] crate::FetchError),
     #[error("{0}")]
     OpenFiles(#[from] lesson_kit::os::LimitError),
+    #[error("could not start the thread probe (this program's own child process): {0}")]
+    Probe(std::io::Error),
+    #[error("could not start this program's own child process: {0}")]
+    Child(std::io::Error),
 }

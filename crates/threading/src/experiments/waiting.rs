@@ -1,6 +1,7 @@
 //! Experiment `waiting`: N downloads, one after another and then one thread each.
 //!
-//! Python twin: `python/waiting.py`. Example files: `fetch_sequential.rs`, `fetch_with_threads.rs`.
+//! Python twin: `python/waiting.py`. Example files: `01_fetch_sequential.rs`,
+//! `02_fetch_with_threads.rs`, `03_scoped_threads.rs`.
 
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use lesson_kit::{
 use serde::Serialize;
 
 use super::{LessonError, Settings};
-use crate::fetch::{Client, FetchResult, fetch_all_sequential_traced, fetch_all_threaded_traced};
+use crate::fetch::{Client, FetchResult, fetch_all_sequential, fetch_all_threaded};
 
 /// URLs fetched by default, and with `--full` (the article downloads three files).
 pub const COUNT: usize = 3;
@@ -88,8 +89,8 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     };
     let [in_turn, together] = alternate(
         settings.repeat,
-        [&mut || fetched(fetch_all_sequential_traced), &mut || {
-            fetched(fetch_all_threaded_traced)
+        [&mut || fetched(fetch_all_sequential), &mut || {
+            fetched(fetch_all_threaded)
         }],
     );
 

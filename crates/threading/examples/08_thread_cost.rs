@@ -1,7 +1,8 @@
 //! What starting a thread costs: spawn one that does nothing and join it, many times.
 //!
-//! Python: `t = threading.Thread(target=f); t.start(); t.join()` in a loop. Run it with
-//! `cargo run -p threading --example thread_cost`.
+//! Python: `t = threading.Thread(target=f); t.start(); t.join()` in a loop.
+//!
+//! Run it: `cargo run -p threading --example 08_thread_cost`
 
 use std::thread;
 use std::time::{Duration, Instant};

@@ -1,8 +1,9 @@
 //! Three downloads, one after another: each waits for the one before it.
 //!
-//! Python: `for url in urls: requests.get(url)`. Run it with
-//! `cargo run -p threading --example fetch_sequential`; its twin with threads is
-//! `fetch_with_threads.rs`, and the difference between the two files is the lesson.
+//! Python: `for url in urls: requests.get(url)`. The same downloads with threads are
+//! `02_fetch_with_threads.rs`: the difference between the two files is the lesson.
+//!
+//! Run it: `cargo run -p threading --example 01_fetch_sequential`
 
 use std::time::{Duration, Instant};
 

@@ -1,9 +1,10 @@
 //! 10,000 threads that sleep at once: how long they take to start, and what memory they use.
 //!
-//! Python: 10,000 `threading.Thread(target=event.wait)`. The article says this crashes or
+//! Python: 10,000 `threading.Thread(target=event.wait)`. A common claim says this crashes or
 //! crawls; measure it. (To find where it really stops, run the lesson's `cost` experiment: it
 //! probes in a child process, because past ~16,000 threads std may abort the whole process.)
-//! Run it with `cargo run -p threading --example many_threads`.
+//!
+//! Run it: `cargo run -p threading --example 09_many_threads`
 
 use std::sync::Barrier;
 use std::thread;

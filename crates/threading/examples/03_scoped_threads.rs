@@ -1,9 +1,10 @@
 //! Scoped threads: threads that may borrow, because they are joined before the scope ends.
 //!
-//! Python threads can use any object they see; Rust's `thread::spawn` cannot borrow, since the
-//! thread might outlive what it borrows. `std::thread::scope` promises it will not: every thread
-//! started in the scope is joined at its end. Run it with
-//! `cargo run -p threading --example scoped_threads`.
+//! Python: threads can use any object they see. Rust's `thread::spawn` cannot borrow, since the
+//! thread might outlive what it borrows; `std::thread::scope` promises it will not: every thread
+//! started in the scope is joined at its end.
+//!
+//! Run it: `cargo run -p threading --example 03_scoped_threads`
 
 use std::thread;
 use std::time::{Duration, Instant};

@@ -1,8 +1,9 @@
 //! Three downloads on three threads: they wait at the same time.
 //!
 //! Python: `threading.Thread(target=fetch, args=(url,))` for each URL, then `start()` and
-//! `join()`. Run it with `cargo run -p threading --example fetch_with_threads` and compare with
-//! `fetch_sequential.rs`.
+//! `join()`. Compare with `01_fetch_sequential.rs`.
+//!
+//! Run it: `cargo run -p threading --example 02_fetch_with_threads`
 
 use std::thread;
 use std::time::{Duration, Instant};

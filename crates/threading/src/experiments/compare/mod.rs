@@ -1,0 +1,74 @@
+//! `compare`: the Python twins run by CPython, beside the same experiments in Rust.
+//!
+//! Each twin in `python/` prints one JSON object, read into a struct with
+//! [`Twins::run`](lesson_kit::Twins::run): a figure it did not print is an error that names it,
+//! never a zero. Each comparison is the one shape again: `measure` runs the twin and the Rust
+//! side in turns, `--repeat` times (Python, Rust, Python, Rust…), and returns typed figures;
+//! `report` writes the outcome, with the article's claims judged on CPython itself.
+//!
+//! A twin that fails is a problem of its comparison; the other comparisons still run.
+
+pub mod computing;
+pub mod cost;
+pub mod counter;
+pub mod pipeline;
+pub mod waiting;
+
+use lesson_kit::{Outcome, Samples, Timing, Twins};
+
+use super::Settings;
+
+/// Runs every comparison, in the chapter's order.
+pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
+    Ok(vec![
+        outcome(
+            "compare-waiting",
+            waiting::measure(settings, twins),
+            waiting::report,
+        ),
+        outcome(
+            "compare-computing",
+            computing::measure(settings, twins),
+            computing::report,
+        ),
+        outcome(
+            "compare-shared",
+            counter::measure(settings, twins),
+            counter::report,
+        ),
+        outcome("compare-cost", cost::measure(settings, twins), cost::report),
+        outcome(
+            "compare-pipeline",
+            pipeline::measure(settings, twins),
+            pipeline::report,
+        ),
+    ])
+}
+
+/// The outcome of one comparison, or, when it could not be made, an outcome that says why.
+fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -> Outcome {
+    match figures {
+        Ok(figures) => report(&figures),
+        Err(error) => Outcome::new(id, "CPython beside Rust").problem(format!("{id}: {error:#}")),
+    }
+}
+
+/// A timing from seconds measured one run at a time (a twin prints them; the Rust side measures
+/// them the same way). The CPU column stays empty unless every run has a CPU time.
+pub fn timing(
+    wall_s: impl IntoIterator<Item = f64>,
+    cpu_s: impl IntoIterator<Item = Option<f64>>,
+) -> Timing {
+    let cpu: Option<Vec<f64>> = cpu_s.into_iter().collect();
+    Timing {
+        wall: Samples::new(lesson_kit::Unit::Seconds, wall_s),
+        cpu: cpu
+            .filter(|c| !c.is_empty())
+            .map(|c| Samples::new(lesson_kit::Unit::Seconds, c)),
+    }
+}
+
+/// Wall and CPU seconds of a Rust measurement, in the twins' terms.
+pub fn seconds(m: lesson_kit::Measurement) -> (f64, Option<f64>) {
+    (m.wall.as_secs_f64(), m.cpu.map(|c| c.as_secs_f64()))
+}

@@ -1,0 +1,302 @@
+//! `waiting` beside `python/waiting.py`: the same downloads from the same local server, CPython's
+//! threads and Rust's in turns.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use lesson_kit::report::{faster_or_slower, format_seconds};
+use lesson_kit::{
+    Claim, DelayServer, Figure, Outcome, Run, Samples, Source, Timing, Trace, Twins, Unit, Verdict,
+    alternate, stopwatch,
+};
+use serde::{Deserialize, Serialize};
+
+use super::{seconds, timing};
+use crate::experiments::Settings;
+use crate::experiments::waiting::COUNT;
+use crate::fetch::{Client, fetch_all_sequential, fetch_all_threaded};
+
+/// What `python/waiting.py` prints.
+#[derive(Debug, Deserialize)]
+struct Twin {
+    sequential_s: f64,
+    sequential_cpu_s: f64,
+    threaded_s: f64,
+    threaded_cpu_s: f64,
+    /// Each failed download, with its reason.
+    failed: Vec<String>,
+}
+
+/// One language's runs.
+#[derive(Debug, Serialize)]
+pub struct Side {
+    pub sequential: Timing,
+    pub threaded: Timing,
+    /// The most requests the server had in flight at once during each threaded run.
+    pub peaks: Vec<u64>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Figures {
+    /// `Python 3.11.7`.
+    pub python: String,
+    pub urls: usize,
+    pub delay_s: f64,
+    pub cpython: Side,
+    pub rust: Side,
+    /// Downloads that failed, in either language.
+    pub failures: Vec<String>,
+}
+
+/// One run of one language: its twin's figures, the Rust ones in the same shape.
+struct Round {
+    sequential: (f64, Option<f64>),
+    threaded: (f64, Option<f64>),
+    peak: u64,
+    failures: Vec<String>,
+}
+
+pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
+    let flags = &settings.lesson;
+    let count = flags.count.map_or(COUNT, |n| n as usize).max(1);
+    let delay = flags
+        .delay_ms
+        .map(Duration::from_millis)
+        .unwrap_or(settings.size(Duration::from_millis(300), Duration::from_secs(3)));
+    let server = DelayServer::start()?;
+    let client = Client::new(Duration::from_secs(10).max(delay * 3))?;
+    let urls: Vec<String> = (0..count).map(|_| server.delay_url(delay)).collect();
+    let args = [
+        server.base_url(),
+        format!("--count={count}"),
+        format!("--delay-ms={}", delay.as_millis()),
+    ];
+
+    let python = || -> anyhow::Result<Round> {
+        server.reset_counts();
+        let twin: Twin = twins.run("waiting.py", &args)?;
+        Ok(Round {
+            sequential: (twin.sequential_s, Some(twin.sequential_cpu_s)),
+            threaded: (twin.threaded_s, Some(twin.threaded_cpu_s)),
+            peak: server.peak_in_flight(),
+            failures: twin.failed,
+        })
+    };
+    let rust = || -> anyhow::Result<Round> {
+        let (in_turn, sequential) =
+            stopwatch(|| fetch_all_sequential(&client, &urls, &Trace::new()));
+        server.reset_counts();
+        let (together, threaded) = stopwatch(|| fetch_all_threaded(&client, &urls, &Trace::new()));
+        let failures = in_turn
+            .iter()
+            .chain(&together)
+            .filter_map(|r| r.outcome.as_ref().err().map(|e| format!("{}: {e}", r.url)))
+            .collect();
+        Ok(Round {
+            sequential: seconds(sequential),
+            threaded: seconds(threaded),
+            peak: server.peak_in_flight(),
+            failures,
+        })
+    };
+    let [cpython, rust] = alternate(settings.repeat, [&mut || python(), &mut || rust()]);
+    let cpython: Vec<Round> = cpython
+        .into_iter()
+        .collect::<anyhow::Result<_>>()
+        .context("python/waiting.py")?;
+    let rust: Vec<Round> = rust.into_iter().collect::<anyhow::Result<_>>()?;
+    let mut failures: Vec<String> = cpython
+        .iter()
+        .chain(&rust)
+        .flat_map(|r| r.failures.clone())
+        .collect();
+    failures.sort();
+    failures.dedup();
+    Ok(Figures {
+        python: twins.version.clone(),
+        urls: count,
+        delay_s: delay.as_secs_f64(),
+        cpython: side(&cpython),
+        rust: side(&rust),
+        failures,
+    })
+}
+
+fn side(rounds: &[Round]) -> Side {
+    Side {
+        sequential: timing(
+            rounds.iter().map(|r| r.sequential.0),
+            rounds.iter().map(|r| r.sequential.1),
+        ),
+        threaded: timing(
+            rounds.iter().map(|r| r.threaded.0),
+            rounds.iter().map(|r| r.threaded.1),
+        ),
+        peaks: rounds.iter().map(|r| r.peak).collect(),
+    }
+}
+
+pub fn report(figures: &Figures) -> Outcome {
+    let n = figures.urls;
+    let cpython = Samples::ratios(
+        &figures.cpython.sequential.wall,
+        &figures.cpython.threaded.wall,
+    );
+    let rust = Samples::ratios(&figures.rust.sequential.wall, &figures.rust.threaded.wall);
+    let mut outcome =
+        Outcome::new("compare-waiting", "Waiting: CPython beside Rust").intro(format!(
+            "{n} downloads of {} from the same local server, one after another and then one \
+             thread each; {} runs python/waiting.py, in turns with the Rust version.",
+            format_seconds(figures.delay_s),
+            figures.python
+        ));
+    for (language, side) in [("CPython", &figures.cpython), ("Rust", &figures.rust)] {
+        let [one, many] = rows(language, n, side);
+        outcome = outcome.run(one).run(many);
+    }
+    if !figures.failures.is_empty() {
+        for failure in &figures.failures {
+            outcome = outcome.problem(failure.clone());
+        }
+        return outcome.finding("Some downloads failed, so no verdict is given.");
+    }
+    let delay = figures.delay_s;
+    let in_turn = figures
+        .cpython
+        .sequential
+        .wall
+        .map(Unit::Ratio, |s| s / delay);
+    let together = figures
+        .cpython
+        .threaded
+        .wall
+        .map(Unit::Ratio, |s| s / delay);
+    let all_overlapped = figures.cpython.peaks.iter().all(|&p| p == n as u64);
+    let nf = n as f64;
+    outcome
+        .finding(format!(
+            "CPython's threads: {} than its loop; Rust's: {}. Both wait at the same time, since \
+             CPython releases the GIL while a thread waits for the network.",
+            faster_or_slower(cpython.median()),
+            faster_or_slower(rust.median())
+        ))
+        .claim(
+            Claim::new(
+                "Downloads done one after another take the sum of their waits (3 files of 3 s: \
+                 about 9 s).",
+                Source::ARTICLE,
+            )
+            .measured(format!(
+                "On CPython: {in_turn} one delay, for {n} downloads."
+            ))
+            .judge(&in_turn, |x| {
+                if (x - nf).abs() <= 0.2 * nf {
+                    Verdict::Holds
+                } else {
+                    Verdict::Partly
+                }
+            }),
+        )
+        .claim(
+            Claim::new(
+                "On one thread per download they take about as long as one download, because a \
+                 waiting thread releases the GIL.",
+                Source::ARTICLE,
+            )
+            .measured(format!(
+                "On CPython: {together} one delay; all {n} requests in flight at once in {} of \
+                 {} runs.",
+                figures
+                    .cpython
+                    .peaks
+                    .iter()
+                    .filter(|&&p| p == n as u64)
+                    .count(),
+                figures.cpython.peaks.len()
+            ))
+            .judge(&together, |x| match (all_overlapped, x < 1.5) {
+                (true, true) => Verdict::Holds,
+                (true, false) | (false, true) => Verdict::Partly,
+                (false, false) => Verdict::DoesNotHold,
+            }),
+        )
+}
+
+fn rows(language: &str, n: usize, side: &Side) -> [Run; 2] {
+    let one = Run::timed(format!("{language}: sequential"), &side.sequential);
+    let mut many = Run::timed(format!("{language}: {n} threads"), &side.threaded).figure(
+        "peak in flight",
+        Figure::Spread(Samples::new(
+            Unit::Count,
+            side.peaks.iter().map(|&p| p as f64),
+        )),
+    );
+    many.speedup = Some(Samples::ratios(&side.sequential.wall, &side.threaded.wall));
+    [one, many]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn side(sequential: &[f64], threaded: &[f64], peak: u64) -> Side {
+        Side {
+            sequential: timing(sequential.iter().copied(), []),
+            threaded: timing(threaded.iter().copied(), []),
+            peaks: threaded.iter().map(|_| peak).collect(),
+        }
+    }
+
+    fn figures(cpython_threaded: &[f64], peak: u64) -> Figures {
+        Figures {
+            python: "Python 3.11.7".into(),
+            urls: 3,
+            delay_s: 0.3,
+            cpython: side(&[0.91, 0.92, 0.93], cpython_threaded, peak),
+            rust: side(&[0.90, 0.91, 0.90], &[0.30, 0.31, 0.30], 3),
+            failures: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn cpython_threads_that_overlap_hold_the_article() {
+        let outcome = report(&figures(&[0.31, 0.32, 0.31], 3));
+        let verdicts: Vec<_> = outcome.claims.iter().map(|c| c.verdict).collect();
+        assert_eq!(verdicts, [Verdict::Holds, Verdict::Holds]);
+        assert_eq!(outcome.runs.len(), 4);
+        let threads = outcome.find_run("CPython: 3 threads").expect("the row");
+        assert!(threads.speedup.as_ref().is_some_and(|s| s.median() > 2.5));
+    }
+
+    #[test]
+    fn a_straddling_spread_is_unclear_and_no_overlap_does_not_hold() {
+        let straddling = report(&figures(&[0.31, 0.6], 3));
+        assert_eq!(straddling.claims[1].verdict, Verdict::Unclear);
+        let serial = report(&figures(&[0.9, 0.91], 1));
+        assert_eq!(serial.claims[1].verdict, Verdict::DoesNotHold);
+    }
+
+    #[test]
+    fn failures_are_problems_and_leave_no_verdict() {
+        let mut figures = figures(&[0.31], 3);
+        figures.failures = vec!["http://127.0.0.1:1/: refused".into()];
+        let outcome = report(&figures);
+        assert_eq!(outcome.problems.len(), 1);
+        assert!(outcome.claims.is_empty());
+    }
+
+    #[test]
+    fn a_busy_machine_leaves_no_timing_verdict() {
+        let outcome = report(&figures(&[0.31, 0.32], 3)).on_busy_machine("load 5.0 on 2 cores");
+        assert!(outcome.claims.iter().all(|c| c.verdict == Verdict::Unclear));
+    }
+
+    #[test]
+    fn a_twin_that_leaves_out_a_figure_is_an_error_that_names_it() {
+        let error = serde_json::from_str::<Twin>(
+            r#"{"sequential_s": 0.9, "sequential_cpu_s": 0.01, "threaded_cpu_s": 0.01, "failed": []}"#,
+        )
+        .expect_err("threaded_s is missing");
+        assert!(error.to_string().contains("threaded_s"), "{error}");
+    }
+}
