@@ -68,6 +68,7 @@ enum Action {
 }
 
 fn main() -> ExitCode {
+    lesson_kit::os::exit_quietly_on_closed_pipe();
     let cli = Cli::parse();
     match run(cli.action) {
         Ok(code) => code,

@@ -425,6 +425,16 @@ impl Claim {
         self
     }
 
+    /// No verdict, and why: the claim could not be judged from these figures (the run was the
+    /// wrong size, the thing it is about did not happen this time, one core had nothing to run in
+    /// parallel on).
+    pub fn unclear(mut self, reason: impl Into<String>) -> Self {
+        self.verdict = Verdict::Unclear;
+        self.reason = Some(reason.into());
+        self.timed = false;
+        self
+    }
+
     /// The verdict of a timed claim: `classify` judges each sample, and the verdict is the one
     /// every sample agrees on; when they disagree it is `unclear`, naming the spread.
     pub fn judge(self, samples: &Samples, classify: impl Fn(f64) -> Verdict) -> Self {

@@ -133,10 +133,11 @@ impl Samples {
 }
 
 impl fmt::Display for Samples {
-    /// The median, then the range when the samples differ: `1.98× (1.90–2.02×)`.
+    /// The median, then the range when the samples differ as printed: `1.98× (1.90–2.02×)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let median = self.unit.format(self.median());
-        if self.len() > 1 && self.min() != self.max() {
+        let (min, max) = (self.unit.format(self.min()), self.unit.format(self.max()));
+        if min != max {
             write!(f, "{median} ({})", self.range())
         } else {
             write!(f, "{median}")
@@ -205,6 +206,12 @@ mod tests {
         let s = Samples::new(Unit::Count, [3.0, 3.0]);
         assert_eq!(s.range(), "3");
         assert_eq!(s.to_string(), "3");
+        let close = Samples::new(Unit::Ratio, [0.981, 0.979]);
+        assert_eq!(
+            close.to_string(),
+            "0.98×",
+            "no range when both ends print alike"
+        );
     }
 
     #[test]

@@ -292,7 +292,8 @@ impl<L: 'static> Tour<L> {
              run this again",
         )?;
         show.say(&format!(
-            "Running the Python twins with {}, {} times each, taking turns with Rust…\n",
+            "Running the Python twins with {} beside the same experiments in Rust, {} times \
+             each…\n",
             twins.version, settings.repeat
         ));
         let outcomes = checked_for_busy(|| compare(settings, &twins))?;

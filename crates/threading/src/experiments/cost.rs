@@ -147,11 +147,8 @@ fn many_claim(many: &ProbeReport) -> Claim {
         "Creating 10,000 threads crashes the program or slows it down badly.",
         Source::ARTICLE,
     );
-    let unclear = |claim: Claim, measured: String, reason: String| {
-        let mut claim = claim.measured(measured).verdict(Verdict::Unclear);
-        claim.reason = Some(reason);
-        claim
-    };
+    let unclear =
+        |claim: Claim, measured: String, reason: String| claim.measured(measured).unclear(reason);
     if let Some(refused) = &many.refused {
         return unclear(
             claim,

@@ -158,9 +158,7 @@ fn race_claim(lost: &Samples, expected: u64) -> Claim {
     if lost.max() > 0.0 {
         claim.verdict(Verdict::Holds)
     } else {
-        let mut claim = claim.verdict(Verdict::Unclear);
-        claim.reason = Some("no update was lost in these runs; the race depends on timing".into());
-        claim
+        claim.unclear("no update was lost in these runs; the race depends on timing")
     }
 }
 

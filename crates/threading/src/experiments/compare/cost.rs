@@ -230,17 +230,15 @@ fn many_claim(python: &str, threads: u64, many: &Many) -> Claim {
         Source::ARTICLE,
     );
     if threads != MANY {
-        let mut claim = claim
+        return claim
             .measured(format!(
                 "This run asked for {} threads.",
                 group_thousands(threads)
             ))
-            .verdict(Verdict::Unclear);
-        claim.reason = Some(format!(
-            "the claim is about {}; run `compare` without --threads to judge it",
-            group_thousands(MANY)
-        ));
-        return claim;
+            .unclear(format!(
+                "the claim is about {}; run `compare` without --threads to judge it",
+                group_thousands(MANY)
+            ));
     }
     if let Some(why) = &many.stopped_early {
         return claim
