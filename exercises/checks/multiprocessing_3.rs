@@ -146,8 +146,8 @@ fn no_worker_process_is_left_behind() {
         let left = linux::children_of_this_process();
         assert!(
             left.is_empty(),
-            "worker processes are left behind (state Z: a zombie, dead but never waited for): \
-             {left:?}"
+            "worker processes are left behind, as (process id, state): {left:?}. State Z is a \
+             zombie, a dead worker never waited for; any other state, a worker still running"
         );
         for pid in dead {
             assert!(
