@@ -66,7 +66,7 @@ pub fn meta(workspace: &Workspace) -> Result<ExitCode> {
             "✗"
         };
         println!(
-            "{mark} {:<14} {} checks: fail on the stub, pass on the model answer",
+            "{mark} {:<18} {} checks: fail on the stub, pass on the model answer",
             exercise.name,
             on_stub.len()
         );
