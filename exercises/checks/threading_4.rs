@@ -4,8 +4,8 @@
 //! return has a consumer waiting for a `Sender` that is never dropped, and the check says so.
 
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::panic;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread::{self, ThreadId};
 use std::time::Duration;
@@ -100,7 +100,10 @@ fn every_item_is_made_and_processed_exactly_once() {
         },
     );
     for n in 0..COUNT {
-        let (made, processed) = (made[n].load(Ordering::SeqCst), processed[n].load(Ordering::SeqCst));
+        let (made, processed) = (
+            made[n].load(Ordering::SeqCst),
+            processed[n].load(Ordering::SeqCst),
+        );
         assert_eq!(made, 1, "item {n} was made {made} times, not once");
         assert_eq!(
             processed, 1,
