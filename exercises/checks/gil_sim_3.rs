@@ -59,5 +59,8 @@ fn native_calls_run_at_the_same_time_and_compute_the_right_results() {
         "the {THREADS} native calls never ran at the same moment: each kept the GIL"
     );
     let expected: Vec<u64> = data.iter().map(|d| work::native_hash(d, 8)).collect();
-    assert_eq!(results, expected, "results must be in the order of the threads");
+    assert_eq!(
+        results, expected,
+        "results must be in the order of the threads"
+    );
 }

@@ -73,7 +73,10 @@ impl Threads {
     }
 
     fn count(&self) -> usize {
-        self.seen.lock().unwrap_or_else(PoisonError::into_inner).len()
+        self.seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .len()
     }
 }
 
@@ -162,9 +165,9 @@ fn a_bad_image_fails_only_its_own_entry() {
             );
         } else {
             let expected = process_image(path).expect("the check's own images process");
-            let got = result.as_ref().unwrap_or_else(|error| {
-                panic!("image {index} is fine, and still failed: {error}")
-            });
+            let got = result
+                .as_ref()
+                .unwrap_or_else(|error| panic!("image {index} is fine, and still failed: {error}"));
             assert_eq!(
                 got.checksum, expected.checksum,
                 "results[{index}] is not the result for paths[{index}]"

@@ -66,14 +66,20 @@ fn broken_at(results: &[Result<Answer, TaskError>], index: usize, death: Death) 
             results[index]
         );
     };
-    assert_eq!(broken.index, index, "the BrokenPool error must name its task's index");
+    assert_eq!(
+        broken.index, index,
+        "the BrokenPool error must name its task's index"
+    );
     assert!(
         broken.task.contains(&format!("{death:?}")),
         "the BrokenPool error must name its task, as `{{:?}}` prints it ({:?}), not `{}`",
         Task::Die(death),
         broken.task
     );
-    assert_ne!(broken.pid, 0, "the BrokenPool error must name the worker's process id");
+    assert_ne!(
+        broken.pid, 0,
+        "the BrokenPool error must name the worker's process id"
+    );
     broken
 }
 

@@ -105,7 +105,9 @@ fn each_failure_is_reported_for_its_url_and_the_rest_complete() {
         );
     }
     assert!(
-        results[1].as_ref().is_err_and(|error| error.contains("404")),
+        results[1]
+            .as_ref()
+            .is_err_and(|error| error.contains("404")),
         "a 404 says 404: {:?}",
         results[1]
     );
