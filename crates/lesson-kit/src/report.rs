@@ -204,10 +204,13 @@ impl Outcome {
     /// updates) stand: a busy machine does not change what was counted.
     pub fn on_busy_machine(mut self, reason: &str) -> Self {
         for claim in self.claims.iter_mut().filter(|c| c.timed) {
-            if claim.verdict != Verdict::Unclear {
-                claim.verdict = Verdict::Unclear;
-                claim.reason = Some(format!("this machine was busy: {reason}"));
-            }
+            let busy = format!("this machine was busy: {reason}");
+            claim.reason = Some(match (claim.verdict, claim.reason.take()) {
+                // The runs may have disagreed because the machine was busy: say both.
+                (Verdict::Unclear, Some(earlier)) => format!("{busy}; {earlier}"),
+                _ => busy,
+            });
+            claim.verdict = Verdict::Unclear;
         }
         self.busy = Some(reason.to_string());
         self
