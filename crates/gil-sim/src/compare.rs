@@ -302,9 +302,16 @@ struct ConvoyTwinInterval {
 
 /// The wait for the GIL after each receive, as a Python program can estimate it: each receive's
 /// time next to the CPU thread, less the median receive alone. Returns (median, p90).
+///
+/// A receive can be quicker next to the CPU thread than alone: when the thread waited for the GIL
+/// after its send for longer than the server's delay, the reply was already there. Such a receive
+/// waited for no reply, and is counted as no wait, never as a negative one.
 fn estimated_wait(alone: &[f64], with_cpu: &[f64]) -> (f64, f64) {
     let alone = Samples::new(Unit::Seconds, alone.iter().copied()).median();
-    let waits = Samples::new(Unit::Seconds, with_cpu.iter().map(|call| call - alone));
+    let waits = Samples::new(
+        Unit::Seconds,
+        with_cpu.iter().map(|call| (call - alone).max(0.0)),
+    );
     (waits.median(), percentile(&waits, 90.0))
 }
 
@@ -770,6 +777,12 @@ mod tests {
         let (median, p90) = estimated_wait(&[0.0011, 0.0010, 0.0012], &[0.0061, 0.0062, 0.0011]);
         assert!((median - 0.005).abs() < 1e-9, "{median}");
         assert!((p90 - 0.0051).abs() < 1e-9, "{p90}");
+    }
+
+    #[test]
+    fn a_receive_whose_reply_was_already_there_waited_for_none() {
+        let (median, _) = estimated_wait(&[0.001, 0.001, 0.001], &[0.0001, 0.0002, 0.0003]);
+        assert_eq!(median, 0.0);
     }
 
     #[test]
