@@ -71,3 +71,26 @@ fn an_unknown_experiment_is_a_clear_error() {
         "the message lists the experiments: {stderr}"
     );
 }
+
+/// `gil-sim | head -1`: the lesson ends quietly, as `cat` does, not with a "Broken pipe" panic.
+#[cfg(unix)]
+#[test]
+fn a_closed_output_pipe_ends_the_lesson_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let (status, stderr) = lesson_kit::finish_within(
+        "the lesson on a closed pipe",
+        std::time::Duration::from_secs(60),
+        || {
+            lesson_kit::os::run_with_closed_stdout(
+                std::process::Command::new(env!("CARGO_BIN_EXE_gil-sim")).args([
+                    "cpu-bound",
+                    "--repeat",
+                    "1",
+                ]),
+            )
+            .expect("the lesson starts")
+        },
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}: {stderr}");
+}

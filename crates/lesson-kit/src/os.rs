@@ -103,6 +103,26 @@ pub fn without_cargo_run_variables(command: &mut Command) {
     }
 }
 
+/// Runs `command` with its standard output already closed at the reading end, as `| head -1`
+/// leaves it after one line, and returns how it ended and what it wrote on stderr: for the tests
+/// that every binary ends quietly there (see [`exit_quietly_on_closed_pipe`]).
+pub fn run_with_closed_stdout(
+    command: &mut Command,
+) -> std::io::Result<(std::process::ExitStatus, String)> {
+    use std::io::Read;
+    let (reader, writer) = std::io::pipe()?;
+    drop(reader);
+    let mut child = command
+        .stdout(writer)
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        pipe.read_to_string(&mut stderr)?;
+    }
+    Ok((child.wait()?, stderr))
+}
+
 #[cfg(unix)]
 mod unix {
     use super::LimitError;

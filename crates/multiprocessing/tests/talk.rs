@@ -29,3 +29,23 @@ fn a_block_opened_by_name_is_the_same_memory_and_is_removed_by_its_creator() {
     drop(created);
     assert!(SharedMemory::open(&name).is_err(), "its creator removed it");
 }
+
+/// `multiprocessing | head -1`: the lesson ends quietly, as `cat` does, not with a "Broken pipe" panic.
+#[cfg(unix)]
+#[test]
+fn a_closed_output_pipe_ends_the_lesson_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let (status, stderr) = lesson_kit::finish_within(
+        "the lesson on a closed pipe",
+        std::time::Duration::from_secs(60),
+        || {
+            lesson_kit::os::run_with_closed_stdout(
+                std::process::Command::new(env!("CARGO_BIN_EXE_multiprocessing"))
+                    .args(["talking", "--repeat", "1"]),
+            )
+            .expect("the lesson starts")
+        },
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}: {stderr}");
+}

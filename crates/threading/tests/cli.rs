@@ -137,3 +137,23 @@ fn the_probe_is_hidden_from_help() {
     assert!(help.contains("waiting"));
     assert!(!help.contains("probe"), "{help}");
 }
+
+/// `threading | head -1`: the lesson ends quietly, as `cat` does, not with a "Broken pipe" panic.
+#[cfg(unix)]
+#[test]
+fn a_closed_output_pipe_ends_the_lesson_quietly() {
+    use std::os::unix::process::ExitStatusExt;
+    let (status, stderr) = lesson_kit::finish_within(
+        "the lesson on a closed pipe",
+        std::time::Duration::from_secs(60),
+        || {
+            lesson_kit::os::run_with_closed_stdout(
+                std::process::Command::new(env!("CARGO_BIN_EXE_threading"))
+                    .args(["shared", "--repeat", "1"]),
+            )
+            .expect("the lesson starts")
+        },
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}: {stderr}");
+}
