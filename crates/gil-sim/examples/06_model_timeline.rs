@@ -2,7 +2,7 @@
 //! and draws the same timeline on every machine.
 //!
 //! Mirrors: two countdown threads on CPython 3.12, watched with per4m's `giltracer`.
-//! Run it: `cargo run -p gil-sim --example model_timeline`
+//! Run it: `cargo run -p gil-sim --example 06_model_timeline`
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! One Python thread runs the countdown under the GIL: alone, it never drops it.
 //!
 //! Mirrors: `def countdown(n): while n > 0: n -= 1` called once, in CPython 3.12.
-//! Run it: `cargo run -p gil-sim --example countdown_under_gil`
+//! Run it: `cargo run -p gil-sim --example 01_countdown_under_gil`
 
 use gil_sim::{Interpreter, Mode, Python, work};
 

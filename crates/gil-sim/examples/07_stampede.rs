@@ -3,7 +3,7 @@
 //!
 //! Mirrors: 1,000 `threading.Thread`s blocked in `event.wait()` until `event.set()`, each then
 //! running a short countdown (python/stampede.py).
-//! Run it: `cargo run -p gil-sim --example stampede`
+//! Run it: `cargo run -p gil-sim --example 07_stampede`
 
 use std::sync::Barrier;
 use std::thread;

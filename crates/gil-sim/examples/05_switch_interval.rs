@@ -2,7 +2,7 @@
 //! CPU-bound threads, and no speedup.
 //!
 //! Mirrors: `sys.setswitchinterval(0.0001)` before starting two countdown threads.
-//! Run it: `cargo run -p gil-sim --example switch_interval`
+//! Run it: `cargo run -p gil-sim --example 05_switch_interval`
 
 use std::time::{Duration, Instant};
 

@@ -2,7 +2,7 @@
 //! wins it straight back, and two threads are slower than one.
 //!
 //! Mirrors: Beazley's 2009 experiment, two countdown threads on Python 2.6 on two cores.
-//! Run it: `cargo run -p gil-sim --example legacy_battle`
+//! Run it: `cargo run -p gil-sim --example 09_legacy_battle`
 
 use std::time::Instant;
 

@@ -2,7 +2,7 @@
 //! for the GIL every time a socket call returns.
 //!
 //! Mirrors: a thread making requests while another runs a `while True:` loop (bpo-7946).
-//! Run it: `cargo run -p gil-sim --example convoy`
+//! Run it: `cargo run -p gil-sim --example 04_convoy`
 
 use std::time::Duration;
 

@@ -2,7 +2,7 @@
 //!
 //! Mirrors: `requests.get(url)` on three threads; CPython's socket code wraps every blocking call
 //! in `Py_BEGIN_ALLOW_THREADS` … `Py_END_ALLOW_THREADS`.
-//! Run it: `cargo run -p gil-sim --example detach_for_io`
+//! Run it: `cargo run -p gil-sim --example 03_detach_for_io`
 
 use std::thread;
 use std::time::{Duration, Instant};

@@ -3,7 +3,7 @@
 //!
 //! Mirrors: `InterpreterPoolExecutor(max_workers=4).map(countdown, [n] * 4)` (Python 3.14,
 //! `concurrent.futures`), against a `ThreadPoolExecutor` whose threads share one GIL.
-//! Run it: `cargo run -p gil-sim --example interpreter_pool`
+//! Run it: `cargo run -p gil-sim --example 10_interpreter_pool`
 
 use std::thread;
 use std::time::Instant;

@@ -3,7 +3,7 @@
 //!
 //! Mirrors: `hashlib.sha256(big_buffer)` on threads (it releases the GIL for buffers over 2 KiB),
 //! against a C extension that never calls `Py_BEGIN_ALLOW_THREADS`.
-//! Run it: `cargo run -p gil-sim --example native_detach`
+//! Run it: `cargo run -p gil-sim --example 08_native_detach`
 
 use std::time::Instant;
 

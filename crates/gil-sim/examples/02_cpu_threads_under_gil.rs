@@ -3,7 +3,7 @@
 //!
 //! Mirrors: four `threading.Thread(target=countdown, args=(n,))`, on CPython 3.12 and with no GIL
 //! at all (the ideal: a real free-threaded build, 3.13t or 3.14t, pays an overhead per thread).
-//! Run it: `cargo run -p gil-sim --example cpu_threads_under_gil`
+//! Run it: `cargo run -p gil-sim --example 02_cpu_threads_under_gil`
 
 use std::thread;
 use std::time::Instant;
