@@ -5,7 +5,7 @@
 //! it may ask for the GIL: the convoy effect (bpo-7946, closed without a fix). The experiment
 //! times every one of those waits, directly: from the socket call's return to holding the GIL.
 //!
-//! Python twin: `python/convoy.py`. Example: `examples/convoy.rs`.
+//! Python twin: `python/convoy.py`. Example: `examples/04_convoy.rs`.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Barrier, Mutex, PoisonError};

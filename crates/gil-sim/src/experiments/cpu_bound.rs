@@ -2,7 +2,7 @@
 //! four threads under CPython 3.12's GIL, then on four threads with no GIL at all: the ideal a
 //! free-threaded build aims at, without the costs a real one pays.
 //!
-//! Python twin: `python/cpu_bound.py`. Example: `examples/cpu_threads_under_gil.rs`.
+//! Python twin: `python/cpu_bound.py`. Example: `examples/02_cpu_threads_under_gil.rs`.
 
 use std::time::Duration;
 

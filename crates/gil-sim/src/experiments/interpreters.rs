@@ -5,7 +5,7 @@
 //! rebuilt), never shared. The experiment measures both sides of that bargain.
 //!
 //! No Python twin: CPython 3.14 is the first with `concurrent.interpreters`. Example:
-//! `examples/interpreter_pool.rs`.
+//! `examples/10_interpreter_pool.rs`.
 
 use std::thread;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! threads at switch intervals from CPython's 5 ms down to 10 µs. A shorter interval means more
 //! hand-overs, and every hand-over leaves the GIL idle while the next holder wakes up.
 //!
-//! Python twin: `python/interval_sweep.py`. Example: `examples/switch_interval.rs`.
+//! Python twin: `python/interval_sweep.py`. Example: `examples/05_switch_interval.rs`.
 
 use std::time::Duration;
 

@@ -3,7 +3,7 @@
 //! server's count of requests in flight proves it. The same threads keeping the GIL while they
 //! wait take turns instead.
 //!
-//! Python twin: `python/io_bound.py`. Example: `examples/detach_for_io.rs`.
+//! Python twin: `python/io_bound.py`. Example: `examples/03_detach_for_io.rs`.
 
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;

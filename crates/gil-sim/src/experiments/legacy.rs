@@ -5,7 +5,7 @@
 //! 2009); CPython 3.2's new GIL, with its switch interval and forced switching, ended it.
 //!
 //! Python twin: `python/legacy.py`, run by python2 when there is one. Example:
-//! `examples/legacy_battle.rs`.
+//! `examples/09_legacy_battle.rs`.
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! buffers over 2047 bytes. Held, the GIL makes the threads take turns; released, they scale.
 //!
 //! Python twin: `python/native.py` (Pillow if installed, hashlib otherwise). Example:
-//! `examples/native_detach.rs`.
+//! `examples/08_native_detach.rs`.
 
 use std::time::Duration;
 

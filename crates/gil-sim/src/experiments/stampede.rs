@@ -2,7 +2,7 @@
 //! the GIL they all wake at once and then run one at a time, a hand-over between each two; plain
 //! Rust threads spread the same work over the cores.
 //!
-//! Python twin: `python/stampede.py`. Example: `examples/stampede.rs`.
+//! Python twin: `python/stampede.py`. Example: `examples/07_stampede.rs`.
 
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
