@@ -81,29 +81,35 @@ fn an_unknown_experiment_is_a_clear_error() {
     assert!(message.contains("waiting, model"), "{message}");
 }
 
+/// A runner whose cargo prints `json` as the lesson's report, and a count of the lesson runs it
+/// made (each run appends a line to runs.txt).
 #[cfg(unix)]
-#[test]
-fn results_are_cached_until_the_sources_change() {
-    let root = support::fake_workspace("cache");
-    let json = root.join("report.json");
-    fs::write(&json, support::fixed_report().to_json()).expect("write");
+fn counting_runner(root: &Path, json: &Path) -> (Runner, impl Fn() -> usize) {
     let count = root.join("runs.txt");
-    // Each run appends a line to runs.txt, so the test can count real runs.
     let cargo = fake_cargo(
-        &root,
+        root,
         &format!(
             "echo run >> '{}'\ncat '{}'",
             count.display(),
             json.display()
         ),
     );
-    let runner = runner(&root, cargo);
-    let runs = || {
+    let runs = move || {
         fs::read_to_string(&count)
             .unwrap_or_default()
             .lines()
             .count()
     };
+    (runner(root, cargo), runs)
+}
+
+#[cfg(unix)]
+#[test]
+fn results_are_cached_until_the_sources_change() {
+    let root = support::fake_workspace("cache");
+    let json = root.join("report.json");
+    fs::write(&json, support::fixed_report().to_json()).expect("write");
+    let (runner, runs) = counting_runner(&root, &json);
 
     let preprocessor = LessonPreprocessor::default();
     let page = preprocessor
@@ -141,22 +147,7 @@ fn figures_from_a_busy_machine_are_measured_again() {
     let mut busy = support::fixed_report();
     busy.busy = Some("load 4.0 on 2 cores".into());
     fs::write(&json, busy.to_json()).expect("write");
-    let count = root.join("runs.txt");
-    let cargo = fake_cargo(
-        &root,
-        &format!(
-            "echo run >> '{}'\ncat '{}'",
-            count.display(),
-            json.display()
-        ),
-    );
-    let runner = runner(&root, cargo);
-    let runs = || {
-        fs::read_to_string(&count)
-            .unwrap_or_default()
-            .lines()
-            .count()
-    };
+    let (runner, runs) = counting_runner(&root, &json);
     runner.experiment("demo", "waiting").expect("runs");
     runner.experiment("demo", "waiting").expect("runs again");
     assert_eq!(runs(), 2, "a busy machine's figures are not kept");
