@@ -27,12 +27,23 @@ fn modelled_experiment_inlines_the_svg_and_says_it_is_a_model() {
 }
 
 #[test]
-fn claims_table_lists_claims_and_unwritten_lessons() {
-    let table = render::claims(
-        &[support::fixed_report()],
-        &["multiprocessing".to_string(), "coroutines".to_string()],
+fn claims_of_several_lessons_come_under_headings_linking_their_chapters() {
+    let threading = support::fixed_report();
+    let mut gil = support::fixed_report();
+    gil.lesson = "gil-sim".into();
+    gil.title = "gil-sim: fixed fixture".into();
+    let page = render::claims(&[(threading, Some("threading.md".to_string())), (gil, None)]);
+    insta::assert_snapshot!(page);
+}
+
+#[test]
+fn one_lesson_s_claims_need_no_heading() {
+    let page = render::claims(&[(support::fixed_report(), None)]);
+    assert!(!page.contains("###"), "{page}");
+    assert!(
+        page.contains("| verdict | claim | measured here |"),
+        "{page}"
     );
-    insta::assert_snapshot!(table);
 }
 
 #[test]
