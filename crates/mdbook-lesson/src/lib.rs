@@ -7,12 +7,14 @@
 //!   sources that keys the cache (so the book never shows output from older code).
 //! - [`runner`]: runs `cargo run --quiet -p <crate> -- <experiment> --json` and caches the Report.
 //! - [`render`]: turns a Report into the Markdown and inline SVG a chapter embeds.
+//! - [`browser`]: the built book opened in headless Chromium, as a reader sees it (a CI check).
 //! - [`LessonPreprocessor`]: the `mdbook_preprocessor::Preprocessor` that ties them together.
 //!
 //! Why our own preprocessor rather than a run-a-command one (mdbook-cmdrun): those target mdBook
 //! 0.4, print raw terminal output, and re-run on every build; this one reads the lesson's `Report`
 //! and reuses it until the lesson's code changes.
 
+pub mod browser;
 pub mod dedent;
 pub mod directive;
 pub mod preprocessor;
