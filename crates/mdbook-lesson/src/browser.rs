@@ -305,7 +305,8 @@ fn pages(book: &Path) -> Result<Vec<PathBuf>> {
             let path = entry?.path();
             if path.is_dir() {
                 dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "html") {
+            } else if path.extension().is_some_and(|e| e == "html") && !path.ends_with("404.html") {
+                // 404.html names its files from the site's root, which only a web server has.
                 found.push(path.strip_prefix(book).unwrap_or(&path).to_path_buf());
             }
         }
@@ -314,11 +315,11 @@ fn pages(book: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// mdBook's own pages (print, 404, the table of contents for readers without JavaScript, and
+/// mdBook's own pages (print, the table of contents for readers without JavaScript, and
 /// index.html, a copy of the first chapter) are checked but not photographed.
 fn is_chapter(page: &Path) -> bool {
     let name = page.to_string_lossy();
-    !["print.html", "404.html", "toc.html", "index.html"].contains(&name.as_ref())
+    !["print.html", "toc.html", "index.html"].contains(&name.as_ref())
 }
 
 /// A copy of `book` in `copy` whose every page starts with the probe.

@@ -33,7 +33,10 @@ pub fn table(experiment: &Outcome) -> String {
     rule.extend((1..header.len()).map(|_| "--:".to_string()));
     out.push_str(&row(&rule));
     for run in &experiment.runs {
-        let mut cells = vec![escape(&run.label), unbroken(&wall_cell(run))];
+        let mut cells = vec![
+            escape(&keep_figures_whole(&run.label)),
+            unbroken(&wall_cell(run)),
+        ];
         if has_cpu {
             cells.push(
                 run.cpu_s
@@ -187,9 +190,10 @@ fn dash_joined(word: &str) -> String {
     word.replace('–', "–\u{2060}")
 }
 
-/// A figure for a table cell: no line break inside it, at a space or at a range's dash.
+/// A figure for a table cell: no line break between a number and its unit or inside a range, but
+/// one allowed before the range, so that a narrow column shows the median above its range.
 fn unbroken(text: &str) -> String {
-    dash_joined(&figure(text))
+    dash_joined(&figure(text).replace("\u{a0}(", " ("))
 }
 
 fn row(cells: &[String]) -> String {

@@ -22,8 +22,9 @@
     errors.push("unhandled promise rejection: " + event.reason);
   });
 
-  // A number, its unit, and the range after it: "84.2 ms", "1.23× (0.99–1.72×)".
-  var FIGURE = /\d[\d,.]*(?:[\s\u00a0]?(?:ns|µs|ms|s|B|KiB|MiB|GiB|%|×)(?![\w]))?(?:[\s\u00a0]\(\d[\d,.]*[^()]*?–\u2060?\d[\d,.]*[^()\s]*\))?/g;
+  // A number and its unit ("84.2 ms"), or a range ("(0.99–1.72×)"): neither may break. A line
+  // break between a figure and its range is allowed.
+  var FIGURE = /\(?\d[\d,.]*(?:–\u2060?\d[\d,.]*)?(?:[\s\u00a0]?(?:ns|µs|ms|s|B|KiB|MiB|GiB|%|×)(?!\w))?\)?/g;
 
   function short(text) {
     text = text.replace(/\s+/g, " ").trim();
