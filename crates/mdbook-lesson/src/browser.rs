@@ -258,10 +258,10 @@ fn end_group(leader: u32) {
     }
 }
 
-/// Kills any process whose command line names our scratch directory: a Chromium helper that left
-/// the group (a crash handler does). Only processes of this check can name that directory.
+/// Kills any process started with our profile directory: a Chromium helper that left the group (a
+/// crash handler does). Only processes of this check are given that directory.
 fn end_stragglers(scratch: &Path) {
-    let needle = scratch.to_string_lossy().into_owned();
+    let ours = format!("--user-data-dir={}", scratch.join("profile").display());
     let Ok(entries) = fs::read_dir("/proc") else {
         return;
     };
@@ -270,7 +270,7 @@ fn end_stragglers(scratch: &Path) {
             continue;
         };
         let cmdline = fs::read(entry.path().join("cmdline")).unwrap_or_default();
-        if String::from_utf8_lossy(&cmdline).contains(&needle) && pid != std::process::id() as i32 {
+        if cmdline.split(|b| *b == 0).any(|arg| arg == ours.as_bytes()) {
             // SAFETY: as above; the pid was read from /proc a moment ago.
             unsafe {
                 libc::kill(pid, libc::SIGKILL);

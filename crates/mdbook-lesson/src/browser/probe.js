@@ -24,11 +24,12 @@
 
   // A number and its unit ("84.2 ms"), or a range ("(0.99–1.72×)"): neither may break. A line
   // break between a figure and its range is allowed.
-  var FIGURE = /\(?\d[\d,.]*(?:–\u2060?\d[\d,.]*)?(?:[\s\u00a0]?(?:ns|µs|ms|s|B|KiB|MiB|GiB|%|×)(?!\w))?\)?/g;
+  // (Escaped, since a page may not say it is UTF-8: \u2013 is the dash, \u00b5 µ, \u00d7 ×.)
+  var FIGURE = /\(?\d[\d,.]*(?:\u2013\u2060?\d[\d,.]*)?(?:[\s\u00a0]?(?:ns|\u00b5s|ms|s|B|KiB|MiB|GiB|%|\u00d7)(?!\w))?\)?/g;
 
   function short(text) {
     text = text.replace(/\s+/g, " ").trim();
-    return text.length > 70 ? text.slice(0, 67) + "…" : text;
+    return text.length > 70 ? text.slice(0, 67) + "\u2026" : text;
   }
 
   function lines(range) {
@@ -100,7 +101,7 @@
       var box = svg.getBoundingClientRect();
       if (box.width < 1 || box.height < 1) {
         var title = svg.querySelector("title");
-        found.push("a timeline of " + box.width + " × " + box.height + " px: " + short(title ? title.textContent : ""));
+        found.push("a timeline of " + box.width + " \u00d7 " + box.height + " px: " + short(title ? title.textContent : ""));
       }
     });
     return found;
