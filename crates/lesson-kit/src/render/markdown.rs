@@ -128,7 +128,11 @@ pub fn claims(reports: &[Report]) -> String {
             for claim in &experiment.claims {
                 out.push_str(&row(&[
                     format!("**{}**", unbroken(&claim.verdict.to_string())),
-                    format!("{}<br>*{}*", escape(&claim.claim), escape(&source(claim))),
+                    format!(
+                        "{}<br>*{}*",
+                        escape(&keep_figures_whole(&claim.claim)),
+                        escape(&source(claim))
+                    ),
                     measured_cell(claim),
                 ]));
             }
@@ -202,4 +206,21 @@ fn row(cells: &[String]) -> String {
 
 fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_figures_whole;
+
+    #[test]
+    fn figures_keep_their_unit_and_range_and_words_still_break() {
+        assert_eq!(
+            keep_figures_whole("took 9.2 ms, 1.23× (0.99–1.72×) the speed of 4 threads"),
+            "took 9.2\u{a0}ms, 1.23×\u{a0}(0.99–\u{2060}1.72×) the speed of 4 threads"
+        );
+        assert_eq!(
+            keep_figures_whole("four 2 s tasks (900.0–904.0 ms)."),
+            "four 2\u{a0}s tasks (900.0–\u{2060}904.0\u{a0}ms)."
+        );
+    }
 }
