@@ -25,6 +25,7 @@
 pub mod compare;
 pub mod experiments;
 pub mod gil;
+pub mod http;
 mod interpreter;
 pub mod interpreters;
 pub mod legacy;

@@ -19,9 +19,9 @@ use lesson_kit::{
 };
 use serde::Serialize;
 
-use super::http::{self, Connection, HttpError};
 use super::sources::BPO_7946;
 use super::{LessonError, MODEL_COLUMN, ModelCosts, Settings, model_note, percentile};
+use crate::http::{self, Connection, HttpError};
 use crate::model::{self, ModelConfig};
 use crate::{Interpreter, Mode, Python, sys, work};
 

@@ -15,10 +15,10 @@ use lesson_kit::{
 };
 use serde::Serialize;
 
-use super::http::{self, HttpError};
 use super::{
     LessonError, MODEL_COLUMN, ModelCosts, Settings, ThreadsRun, model_note, python_threads,
 };
+use crate::http::{self, HttpError};
 use crate::model::{self, ThreadSpec};
 use crate::{DEFAULT_SWITCH_INTERVAL, Mode, Python};
 

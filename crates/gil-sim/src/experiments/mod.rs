@@ -11,7 +11,6 @@
 
 pub mod convoy;
 pub mod cpu_bound;
-pub mod http;
 pub mod interpreters;
 pub mod interval_sweep;
 pub mod io_bound;
