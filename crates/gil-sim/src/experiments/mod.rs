@@ -9,6 +9,7 @@
 //! its error type, the public sources its claims cite, and `python_threads`, which starts Python
 //! threads attached to one interpreter and times them.
 
+pub mod compare;
 pub mod convoy;
 pub mod cpu_bound;
 pub mod interpreters;
