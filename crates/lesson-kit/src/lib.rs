@@ -16,12 +16,14 @@
 //! - [`jsonl`]: typed records one JSON line each, between a parent and its child processes.
 //! - [`os`]: what a lesson asks of the OS (a quiet closed pipe, open files) and a child's exit
 //!   status in words.
+//! - [`cleanup`]: scratch folders and shared-memory files that no ending of a run leaves behind.
 //! - [`render`]: the terminal (timeline + table), SVG and Markdown renderers of a `Report`.
 //!
 //! Each lesson crate (`gil-sim`, `threading`, …) depends on this one; none has a timer, a server
 //! or a table printer of its own.
 
 pub mod busy;
+pub mod cleanup;
 pub mod deadline;
 pub mod format;
 pub mod jsonl;

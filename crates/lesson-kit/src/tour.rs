@@ -28,6 +28,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser};
 use serde::Serialize;
 
 use crate::busy;
+use crate::cleanup;
 use crate::render::terminal::{self, TerminalOptions};
 use crate::report::{Outcome, Report};
 use crate::twin::Twins;
@@ -183,7 +184,15 @@ impl<L: 'static> Tour<L> {
         crate::os::exit_quietly_on_closed_pipe();
         let args: Vec<OsString> = std::env::args_os().collect();
         if args.get(1).is_some_and(|a| a == CHILD_FLAG) {
+            // A child keeps the default signal actions and no thread of ours (see `cleanup`).
+            cleanup::name_paths_after(self.lesson);
             return self.run_child(&args[2..]);
+        }
+        if let Err(error) = cleanup::install(self.lesson) {
+            eprintln!(
+                "{}: an interrupted run may leave files behind (no signal handling: {error})",
+                self.lesson
+            );
         }
         let cli = match self.parse::<A>(args) {
             Ok(cli) => cli,
@@ -203,7 +212,10 @@ impl<L: 'static> Tour<L> {
             repeat,
             lesson,
         };
-        self.run(tour.experiment.as_deref(), tour.json, &settings)
+        let status = self.run(tour.experiment.as_deref(), tour.json, &settings);
+        // What an experiment kept past its end (or leaked) goes now, not at the next start.
+        cleanup::remove_all();
+        status
     }
 
     /// Parses the arguments, with the experiments' names as the values `EXPERIMENT` accepts.
