@@ -17,6 +17,7 @@
 //! - [`os`]: what a lesson asks of the OS (a quiet closed pipe, open files) and a child's exit
 //!   status in words.
 //! - [`cleanup`]: scratch folders and shared-memory files that no ending of a run leaves behind.
+//! - [`progress`]: where a long run is (which repeat, which run), on stderr.
 //! - [`render`]: the terminal (timeline + table), SVG and Markdown renderers of a `Report`.
 //!
 //! Each lesson crate (`gil-sim`, `threading`, …) depends on this one; none has a timer, a server
@@ -29,6 +30,7 @@ pub mod format;
 pub mod jsonl;
 pub mod measure;
 pub mod os;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod samples;

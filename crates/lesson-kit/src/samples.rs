@@ -6,12 +6,13 @@
 //! reported as its median with its range. A verdict is then decided from every sample, not from one.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
 use crate::format::{format_bytes, format_seconds, group_thousands};
 use crate::measure::Measurement;
+use crate::progress::Turns;
 
 /// What a sample counts, so that it prints the way every lesson prints that unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -204,13 +205,18 @@ impl Timing {
 
 /// Runs each variant `times` times, taking turns (A B A B …), and returns each variant's results
 /// in the order they were measured: `let [in_turn, together] = alternate(3, [&mut a, &mut b]);`
+/// Past a couple of seconds it shows which repeat and which run it is at, on stderr.
 pub fn alternate<T, const N: usize>(
     times: usize,
     mut variants: [&mut dyn FnMut() -> T; N],
 ) -> [Vec<T>; N] {
+    let times = times.max(1);
     let mut results: [Vec<T>; N] = std::array::from_fn(|_| Vec::with_capacity(times));
-    for _ in 0..times.max(1) {
-        for (variant, out) in variants.iter_mut().zip(results.iter_mut()) {
+    // A long measurement says where it is on stderr (see `progress`).
+    let mut progress = Turns::on_stderr(times, N);
+    for repeat in 0..times {
+        for (run, (variant, out)) in variants.iter_mut().zip(results.iter_mut()).enumerate() {
+            progress.before(repeat, run, Instant::now());
             out.push(variant());
         }
     }

@@ -260,6 +260,7 @@ impl<L: 'static> Tour<L> {
 
     /// Runs one experiment by name, `compare`, or every experiment, and shows the outcomes.
     pub fn run(&self, which: Option<&str>, json: bool, settings: &Settings<L>) -> ExitCode {
+        crate::progress::show(!json);
         let mut show = Show::new(self.lesson, self.title, json);
         if which == Some("compare") {
             match self.run_compare(settings, &mut show) {
