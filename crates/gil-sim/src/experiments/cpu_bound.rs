@@ -238,21 +238,14 @@ fn free_threaded_costs(ideal: &Samples) -> String {
 mod tests {
     use super::*;
 
-    fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::seconds(seconds.iter().map(|&s| Duration::from_secs_f64(s))),
-            cpu: None,
-        }
-    }
-
     fn figures(sequential: &[f64], gil: &[f64], no_gil: &[f64]) -> Figures {
         Figures {
             tasks: TASKS,
             iterations: 500_000,
             costs: ModelCosts::example(),
-            sequential: timing(sequential),
-            gil: timing(gil),
-            no_gil: timing(no_gil),
+            sequential: Timing::wall_seconds(sequential.iter().copied()),
+            gil: Timing::wall_seconds(gil.iter().copied()),
+            no_gil: Timing::wall_seconds(no_gil.iter().copied()),
             gil_switches: Samples::new(lesson_kit::Unit::Count, [20.0, 21.0, 19.0]),
             model: Predictions {
                 sequential_s: 0.1,

@@ -259,25 +259,18 @@ fn copied_claim(figures: &Figures) -> Claim {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lesson_kit::{Unit, Verdict};
-
-    fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
-    }
+    use lesson_kit::Verdict;
 
     fn figures(own: &[f64]) -> Figures {
         Figures {
             workers: WORKERS,
             iterations: 500_000,
-            sequential: timing(&[0.100, 0.101, 0.099]),
-            one_interpreter: timing(&[0.101, 0.102, 0.100]),
-            own_interpreters: timing(own),
+            sequential: Timing::wall_seconds([0.100, 0.101, 0.099]),
+            one_interpreter: Timing::wall_seconds([0.101, 0.102, 0.100]),
+            own_interpreters: Timing::wall_seconds(own.iter().copied()),
             payload_items: 100_000,
             payload_bytes: 588_891,
-            crossing: timing(&[0.004, 0.005, 0.004]),
+            crossing: Timing::wall_seconds([0.004, 0.005, 0.004]),
             model: Predictions {
                 sequential_s: 0.1,
                 one_interpreter_s: 0.1,

@@ -310,20 +310,13 @@ fn timing_of(fetched: &[Fetched]) -> Timing {
 mod tests {
     use super::*;
 
-    fn timing(ms: &[u64]) -> Timing {
-        Timing {
-            wall: Samples::seconds(ms.iter().map(|&m| Duration::from_millis(m))),
-            cpu: None,
-        }
-    }
-
     fn figures(released_ms: &[u64], released_peaks: &[u64]) -> Figures {
         Figures {
             downloads: 4,
             delay_s: 0.05,
-            sequential: timing(&[203, 205, 204]),
-            released: timing(released_ms),
-            kept: timing(&[204, 206, 205]),
+            sequential: Timing::wall_seconds([0.203, 0.205, 0.204]),
+            released: Timing::wall_seconds(released_ms.iter().map(|&ms| ms as f64 / 1e3)),
+            kept: Timing::wall_seconds([0.204, 0.206, 0.205]),
             peaks: Peaks {
                 sequential: vec![1, 1, 1],
                 released: released_peaks.to_vec(),

@@ -193,20 +193,13 @@ mod tests {
     use super::*;
     use lesson_kit::Unit;
 
-    fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
-    }
-
     fn figures(legacy: &[f64], new_gil: &[f64]) -> Figures {
         Figures {
             threads: THREADS,
             iterations: 800_000,
-            sequential: timing(&[0.080, 0.081, 0.079]),
-            legacy: timing(legacy),
-            new_gil: timing(new_gil),
+            sequential: Timing::wall_seconds([0.080, 0.081, 0.079]),
+            legacy: Timing::wall_seconds(legacy.iter().copied()),
+            new_gil: Timing::wall_seconds(new_gil.iter().copied()),
             legacy_switches: Samples::new(Unit::Count, [4_000.0, 4_100.0, 3_900.0]),
             new_switches: Samples::new(Unit::Count, [16.0, 16.0, 17.0]),
             model: Predictions {

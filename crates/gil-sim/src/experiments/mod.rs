@@ -189,30 +189,3 @@ pub fn model_note(costs: &ModelCosts) -> String {
         costs.cores
     )
 }
-
-/// The `p`-th percentile (0–100) of some samples, by nearest rank: `percentile(s, 90.0)` is the
-/// value 90 % of the samples are at or below. 0 for no samples.
-pub fn percentile(samples: &Samples, p: f64) -> f64 {
-    let mut sorted = samples.values.clone();
-    sorted.sort_by(f64::total_cmp);
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentile_by_nearest_rank() {
-        let s = Samples::new(Unit::Seconds, (1..=10).map(f64::from));
-        assert_eq!(percentile(&s, 90.0), 9.0);
-        assert_eq!(percentile(&s, 50.0), 5.0);
-        assert_eq!(percentile(&s, 100.0), 10.0);
-        assert_eq!(percentile(&s, 0.0), 1.0);
-        assert_eq!(percentile(&Samples::new(Unit::Seconds, []), 90.0), 0.0);
-    }
-}

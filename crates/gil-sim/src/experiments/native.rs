@@ -260,23 +260,15 @@ fn native_claim(figures: &Figures, kept: &Samples, released: &Samples) -> Claim 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lesson_kit::Unit;
-
-    fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
-    }
 
     fn figures(kept: &[f64], released: &[f64]) -> Figures {
         Figures {
             images: IMAGES,
             side: 512,
             passes: PASSES,
-            in_turn: timing(&[0.080, 0.081, 0.079]),
-            kept: timing(kept),
-            released: timing(released),
+            in_turn: Timing::wall_seconds([0.080, 0.081, 0.079]),
+            kept: Timing::wall_seconds(kept.iter().copied()),
+            released: Timing::wall_seconds(released.iter().copied()),
             model: Predictions {
                 kept_s: 0.08,
                 released_s: 0.04,

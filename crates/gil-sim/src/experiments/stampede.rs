@@ -298,20 +298,13 @@ fn one_at_a_time_claim(threads: &str, gil_against_in_turn: &Samples) -> Claim {
 mod tests {
     use super::*;
 
-    fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
-    }
-
     fn figures(gil: &[f64]) -> Figures {
         Figures {
             threads: THREADS,
             iterations: 2_000,
-            in_turn: timing(&[0.100, 0.101, 0.099]),
-            gil: timing(gil),
-            rust: timing(&[0.055, 0.056, 0.054]),
+            in_turn: Timing::wall_seconds([0.100, 0.101, 0.099]),
+            gil: Timing::wall_seconds(gil.iter().copied()),
+            rust: Timing::wall_seconds([0.055, 0.056, 0.054]),
             gil_switches: Samples::new(Unit::Count, [999.0, 1_000.0, 999.0]),
             model: Predictions {
                 in_turn_s: 0.1,

@@ -10,7 +10,7 @@ use lesson_kit::{DelayServer, Outcome, Samples, Twins, Unit, alternate};
 use serde::{Deserialize, Serialize};
 
 use super::{Row, all, intro, once, rows_outcome};
-use crate::experiments::{Settings, convoy, percentile};
+use crate::experiments::{Settings, convoy};
 
 /// What `python/convoy.py` prints.
 #[derive(Debug, Deserialize)]
@@ -46,7 +46,7 @@ fn estimated_wait(alone: &[f64], with_cpu: &[f64]) -> Wait {
     );
     Wait {
         median_s: waits.median(),
-        p90_s: percentile(&waits, 90.0),
+        p90_s: waits.percentile(90.0),
     }
 }
 
