@@ -6,10 +6,10 @@
 
 use anyhow::Context as _;
 use lesson_kit::report::format_seconds;
-use lesson_kit::{DelayServer, Outcome, Samples, Twins, Unit, alternate};
+use lesson_kit::{DelayServer, Outcome, Samples, Twins, Unit};
 use serde::{Deserialize, Serialize};
 
-use super::{Row, all, intro, once, rows_outcome};
+use super::{Row, in_turns, intro, once, rows_outcome};
 use crate::experiments::{Settings, convoy};
 
 /// What `python/convoy.py` prints.
@@ -87,22 +87,10 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
             .iter()
             .map(|i| i.as_secs_f64().to_string()),
     );
-    let (mut cpython, mut gil_sim) = (Vec::<Twin>::new(), Vec::new());
-    let [python_ran, gil_sim_ran] = alternate(
-        settings.repeat,
-        [
-            &mut || -> anyhow::Result<()> {
-                cpython.push(twins.run("convoy.py", &args)?);
-                Ok(())
-            },
-            &mut || -> anyhow::Result<()> {
-                gil_sim.push(convoy::measure(&once)?);
-                Ok(())
-            },
-        ],
-    );
-    all(python_ran, "python/convoy.py")?;
-    all(gil_sim_ran, "gil-sim")?;
+    let turns = in_turns::<Twin, _>(settings, twins, "convoy.py", &args, || {
+        convoy::measure(&once)
+    })?;
+    let (cpython, gil_sim) = (&turns.cpython, &turns.gil_sim);
     let last = gil_sim.last().context("no turn ran")?;
     let interval = |k: usize| {
         let at = convoy::INTERVALS[k].as_secs_f64();

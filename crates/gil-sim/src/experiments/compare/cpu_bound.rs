@@ -1,12 +1,11 @@
 //! `cpu-bound` beside `python/cpu_bound.py`: four countdowns on CPython's threads and on
 //! gil-sim's GIL threads, each against one thread doing them in turn.
 
-use anyhow::Context as _;
 use lesson_kit::report::format_seconds;
-use lesson_kit::{Outcome, Twins, alternate};
+use lesson_kit::{Outcome, Twins};
 use serde::{Deserialize, Serialize};
 
-use super::{Pair, Row, all, intro, once, rows_outcome};
+use super::{Pair, Row, in_turns, intro, once, rows_outcome};
 use crate::experiments::{Settings, cpu_bound};
 
 /// What `python/cpu_bound.py` prints.
@@ -40,31 +39,23 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         format!("--task-seconds={}", task.as_secs_f64()),
         format!("--tasks={}", cpu_bound::TASKS),
     ];
-    let mut cpython_iterations = 0;
-    let mut python = || -> anyhow::Result<Pair> {
-        let twin: Twin = twins.run("cpu_bound.py", &args)?;
-        cpython_iterations = twin.iterations;
-        Ok(Pair::new(twin.sequential_s, twin.threads_s))
+    let turns = in_turns::<Twin, _>(settings, twins, "cpu_bound.py", &args, || {
+        cpu_bound::measure(&once)
+    })?;
+    let (Some(twin), Some(last)) = (turns.cpython.last(), turns.gil_sim.last()) else {
+        anyhow::bail!("no turn ran");
     };
-    let mut last = None;
-    let mut gil_sim = || -> anyhow::Result<Pair> {
-        let figures = cpu_bound::measure(&once)?;
-        let pair = Pair::new(figures.sequential.wall_s(), figures.gil.wall_s());
-        last = Some(figures);
-        Ok(pair)
-    };
-    let [cpython, gil_sim] = alternate(settings.repeat, [&mut python, &mut gil_sim]);
-    let cpython = all(cpython, "python/cpu_bound.py")?;
-    let gil_sim = all(gil_sim, "gil-sim")?;
-    let last = last.context("no turn ran")?;
+    let gil_sim = |f: &cpu_bound::Figures| Pair::new(f.sequential.wall_s(), f.gil.wall_s());
     Ok(Figures {
         python: twins.version.clone(),
-        turns: cpython.len(),
+        turns: turns.cpython.len(),
         task_s: task.as_secs_f64(),
-        cpython_iterations,
+        cpython_iterations: twin.iterations,
         gil_sim_iterations: last.iterations,
-        cpython,
-        gil_sim,
+        cpython: (turns.cpython.iter())
+            .map(|t| Pair::new(t.sequential_s, t.threads_s))
+            .collect(),
+        gil_sim: turns.gil_sim.iter().map(gil_sim).collect(),
         model: Pair::new(last.model.sequential_s, last.model.gil_s),
     })
 }

@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use lesson_kit::report::format_seconds;
-use lesson_kit::{Outcome, Twins, alternate};
+use lesson_kit::{Outcome, Twins};
 use serde::{Deserialize, Serialize};
 
-use super::{Pair, Row, all, intro, once, rows_outcome};
+use super::{Pair, Row, in_turns, intro, once, rows_outcome};
 use crate::experiments::{Settings, interval_sweep};
 
 /// What `python/interval_sweep.py` prints.
@@ -78,22 +78,10 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     };
     let length = interval_sweep::run_length(&long);
     let args = [format!("--seconds={}", length.as_secs_f64())];
-    let (mut cpython, mut gil_sim) = (Vec::<Twin>::new(), Vec::new());
-    let [python_ran, gil_sim_ran] = alternate(
-        settings.repeat,
-        [
-            &mut || -> anyhow::Result<()> {
-                cpython.push(twins.run("interval_sweep.py", &args)?);
-                Ok(())
-            },
-            &mut || -> anyhow::Result<()> {
-                gil_sim.push(interval_sweep::measure(&long)?);
-                Ok(())
-            },
-        ],
-    );
-    all(python_ran, "python/interval_sweep.py")?;
-    all(gil_sim_ran, "gil-sim")?;
+    let turns = in_turns::<Twin, _>(settings, twins, "interval_sweep.py", &args, || {
+        interval_sweep::measure(&long)
+    })?;
+    let (cpython, gil_sim) = (&turns.cpython, &turns.gil_sim);
     let (Some(twin), Some(last)) = (cpython.last(), gil_sim.last()) else {
         anyhow::bail!("no turn ran");
     };

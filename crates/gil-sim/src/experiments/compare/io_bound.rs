@@ -4,10 +4,10 @@
 
 use anyhow::Context as _;
 use lesson_kit::report::format_seconds;
-use lesson_kit::{DelayServer, Outcome, Twins, alternate};
+use lesson_kit::{DelayServer, Outcome, Twins};
 use serde::{Deserialize, Serialize};
 
-use super::{Pair, Row, all, intro, once, rows_outcome};
+use super::{Pair, Row, in_turns, intro, once, rows_outcome};
 use crate::experiments::{Settings, io_bound};
 
 /// What `python/io_bound.py` prints.
@@ -42,35 +42,27 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         format!("--url={}", server.delay_url(delay)),
         format!("--downloads={downloads}"),
     ];
-    let mut python = || -> anyhow::Result<Option<Pair>> {
-        let twin: Twin = twins.run("io_bound.py", &args)?;
-        Ok(Some(Pair::new(twin.sequential_s, twin.threads_s)))
-    };
-    let (mut last, mut failures) = (None, Vec::new());
-    let mut gil_sim = || -> anyhow::Result<Option<Pair>> {
-        let figures = io_bound::measure(&once)?;
-        let pair = Pair::new(figures.sequential.wall_s(), figures.released.wall_s());
-        let clean = figures.failures.is_empty();
-        failures.extend(figures.failures.iter().cloned());
-        last = Some(figures);
-        Ok(clean.then_some(pair))
-    };
-    let [cpython, gil_sim] = alternate(settings.repeat, [&mut python, &mut gil_sim]);
-    let cpython: Vec<Pair> = all(cpython, "python/io_bound.py")?
-        .into_iter()
-        .flatten()
-        .collect();
-    let gil_sim = all(gil_sim, "gil-sim")?.into_iter().flatten().collect();
-    let last = last.context("no turn ran")?;
+    let turns = in_turns::<Twin, _>(settings, twins, "io_bound.py", &args, || {
+        io_bound::measure(&once)
+    })?;
+    let last = turns.gil_sim.last().context("no turn ran")?;
+    // A run with a failed download says nothing about overlap: it is a problem, not a figure.
+    let clean = (turns.gil_sim.iter()).filter(|f| f.failures.is_empty());
     Ok(Figures {
         python: twins.version.clone(),
-        turns: cpython.len(),
+        turns: turns.cpython.len(),
         downloads,
         delay_s: delay.as_secs_f64(),
-        cpython,
-        gil_sim,
+        cpython: (turns.cpython.iter())
+            .map(|t| Pair::new(t.sequential_s, t.threads_s))
+            .collect(),
+        gil_sim: clean
+            .map(|f| Pair::new(f.sequential.wall_s(), f.released.wall_s()))
+            .collect(),
         model: Pair::new(last.model.sequential_s, last.model.released_s),
-        failures,
+        failures: (turns.gil_sim.iter())
+            .flat_map(|f| f.failures.clone())
+            .collect(),
     })
 }
 

@@ -23,10 +23,11 @@ pub mod stampede;
 
 use anyhow::Context as _;
 use lesson_kit::report::ratio;
-use lesson_kit::{Figure, Outcome, Run, Samples, Timing, Twins, Unit};
+use lesson_kit::{Figure, Outcome, Run, Samples, Timing, Twins, Unit, alternate};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-use super::Settings;
+use super::{LessonError, Settings};
 
 /// Runs every comparison, in the chapter's order; each is one outcome, whatever happens to the
 /// others.
@@ -67,7 +68,45 @@ fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -
     }
 }
 
-/// Every turn's figures of one side, or the first failure, named after the side.
+/// Every turn of both sides: the twin's figures and gil-sim's, in the order they ran.
+pub struct Turns<T, F> {
+    pub cpython: Vec<T>,
+    pub gil_sim: Vec<F>,
+}
+
+/// Runs the twin `script` and gil-sim's side taking turns, `--repeat` times each (twin, gil-sim,
+/// twin, gil-sim…), so that a machine that gets busier halfway slows both alike. A turn that
+/// fails fails the comparison, named after its side.
+fn in_turns<T: DeserializeOwned, F>(
+    settings: &Settings,
+    twins: &Twins,
+    script: &str,
+    args: &[String],
+    mut gil_sim: impl FnMut() -> Result<F, LessonError>,
+) -> anyhow::Result<Turns<T, F>> {
+    let mut turns = Turns {
+        cpython: Vec::new(),
+        gil_sim: Vec::new(),
+    };
+    let [twin_ran, gil_sim_ran] = alternate(
+        settings.repeat,
+        [
+            &mut || -> anyhow::Result<()> {
+                turns.cpython.push(twins.run(script, args)?);
+                Ok(())
+            },
+            &mut || -> anyhow::Result<()> {
+                turns.gil_sim.push(gil_sim()?);
+                Ok(())
+            },
+        ],
+    );
+    all(twin_ran, &format!("python/{script}"))?;
+    all(gil_sim_ran, "gil-sim")?;
+    Ok(turns)
+}
+
+/// Every turn's result of one side, or the first failure, named after the side.
 fn all<T>(turns: Vec<anyhow::Result<T>>, side: &str) -> anyhow::Result<Vec<T>> {
     turns
         .into_iter()

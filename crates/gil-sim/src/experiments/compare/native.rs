@@ -3,10 +3,10 @@
 //! hashlib on large and small chunks otherwise.
 
 use anyhow::Context as _;
-use lesson_kit::{Outcome, Twins, alternate};
+use lesson_kit::{Outcome, Twins};
 use serde::{Deserialize, Serialize};
 
-use super::{Pair, Row, all, intro, once, rows_outcome};
+use super::{Pair, Row, in_turns, intro, once, rows_outcome};
 use crate::experiments::{Settings, native};
 
 /// What `python/native.py` prints.
@@ -69,23 +69,10 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         format!("--passes={}", native::PASSES),
         format!("--bytes-each={}", once.size(8usize << 20, 64 << 20)),
     ];
-    // The two sides print different figures: each turn keeps its own.
-    let (mut cpython, mut gil_sim) = (Vec::<Twin>::new(), Vec::new());
-    let [python_ran, gil_sim_ran] = alternate(
-        settings.repeat,
-        [
-            &mut || -> anyhow::Result<()> {
-                cpython.push(twins.run("native.py", &args)?);
-                Ok(())
-            },
-            &mut || -> anyhow::Result<()> {
-                gil_sim.push(native::measure(&once)?);
-                Ok(())
-            },
-        ],
-    );
-    all(python_ran, "python/native.py")?;
-    all(gil_sim_ran, "gil-sim")?;
+    let turns = in_turns::<Twin, _>(settings, twins, "native.py", &args, || {
+        native::measure(&once)
+    })?;
+    let (cpython, gil_sim) = (&turns.cpython, &turns.gil_sim);
     let last = gil_sim.last().context("no turn ran")?;
     let pairs = |threads: fn(&native::Figures) -> f64| -> Vec<Pair> {
         let pair = |f: &native::Figures| Pair::new(f.in_turn.wall_s(), threads(f));
@@ -96,7 +83,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         turns: cpython.len(),
         images: native::IMAGES,
         side,
-        cases: cases(&cpython),
+        cases: cases(cpython),
         kept: pairs(|f| f.kept.wall_s()),
         released: pairs(|f| f.released.wall_s()),
         model_kept: Pair::new(last.in_turn.wall_s(), last.model.kept_s),

@@ -1,12 +1,11 @@
 //! `stampede` beside `python/stampede.py`: 1,000 threads wake at one event and each counts down,
 //! on CPython's threads and on gil-sim's, each against the same work done in turn.
 
-use anyhow::Context as _;
 use lesson_kit::report::{format_seconds, group_thousands};
-use lesson_kit::{Outcome, Twins, alternate};
+use lesson_kit::{Outcome, Twins};
 use serde::{Deserialize, Serialize};
 
-use super::{Pair, Row, all, intro, once, rows_outcome};
+use super::{Pair, Row, in_turns, intro, once, rows_outcome};
 use crate::experiments::{Settings, stampede};
 
 /// What `python/stampede.py` prints.
@@ -41,32 +40,24 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         format!("--threads={}", stampede::THREADS),
         format!("--work-seconds={}", work.as_secs_f64()),
     ];
-    let mut cpython_iterations = 0;
-    let mut python = || -> anyhow::Result<Pair> {
-        let twin: Twin = twins.run("stampede.py", &args)?;
-        cpython_iterations = twin.iterations;
-        Ok(Pair::new(twin.in_turn_s, twin.threads_s))
+    let turns = in_turns::<Twin, _>(settings, twins, "stampede.py", &args, || {
+        stampede::measure(&once)
+    })?;
+    let (Some(twin), Some(last)) = (turns.cpython.last(), turns.gil_sim.last()) else {
+        anyhow::bail!("no turn ran");
     };
-    let mut last = None;
-    let mut gil_sim = || -> anyhow::Result<Pair> {
-        let figures = stampede::measure(&once)?;
-        let pair = Pair::new(figures.in_turn.wall_s(), figures.gil.wall_s());
-        last = Some(figures);
-        Ok(pair)
-    };
-    let [cpython, gil_sim] = alternate(settings.repeat, [&mut python, &mut gil_sim]);
-    let cpython = all(cpython, "python/stampede.py")?;
-    let gil_sim = all(gil_sim, "gil-sim")?;
-    let last = last.context("no turn ran")?;
+    let gil_sim = |f: &stampede::Figures| Pair::new(f.in_turn.wall_s(), f.gil.wall_s());
     Ok(Figures {
         python: twins.version.clone(),
-        turns: cpython.len(),
+        turns: turns.cpython.len(),
         threads: stampede::THREADS,
         work_s: work.as_secs_f64(),
-        cpython_iterations,
+        cpython_iterations: twin.iterations,
         gil_sim_iterations: last.iterations,
-        cpython,
-        gil_sim,
+        cpython: (turns.cpython.iter())
+            .map(|t| Pair::new(t.in_turn_s, t.threads_s))
+            .collect(),
+        gil_sim: turns.gil_sim.iter().map(gil_sim).collect(),
         model: Pair::new(last.model.in_turn_s, last.model.gil_s),
     })
 }
