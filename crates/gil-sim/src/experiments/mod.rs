@@ -5,6 +5,9 @@
 //! writes the findings and the verdicts on the claims *from those figures*. lesson-kit's `Tour`
 //! (see `src/main.rs`) does the rest: flags, choosing experiments, the busy-machine check.
 //!
+//! `compare/` holds the same experiments beside their Python twins in `python/`, one file per
+//! twin, in the same shape.
+//!
 //! This file holds what they share: the lesson's settings (the model calibrated on this machine),
 //! its error type, the public sources its claims cite, and `python_threads`, which starts Python
 //! threads attached to one interpreter and times them.

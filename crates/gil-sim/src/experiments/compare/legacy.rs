@@ -64,6 +64,8 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     let has_python2 = python2_runs(&program);
     let (mut python3, mut python2, mut failures) = (Vec::new(), Vec::new(), Vec::new());
     let mut gil_sim = Vec::new();
+    // Python 2 takes its turn too, when there is one; it is optional, so its failures are
+    // problems of its row and never fail the comparison.
     let [python3_ran, _, gil_sim_ran] = alternate(
         settings.repeat,
         [
@@ -97,7 +99,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         python: twins.version.clone(),
         turns: python3.len(),
         work_s: work.as_secs_f64(),
-        python2_program: program.clone(),
+        python2_program: program,
         python3: twinned(&python3),
         python2: twinned(&python2),
         python2_failures: failures,
