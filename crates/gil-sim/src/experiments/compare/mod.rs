@@ -309,6 +309,27 @@ mod tests {
     }
 
     #[test]
+    fn a_twin_that_fails_fails_its_comparison_by_name_and_both_sides_still_take_turns() {
+        let settings = Settings {
+            repeat: 2,
+            ..Settings::new(crate::experiments::GilSettings::fixed())
+        };
+        // No twins in this folder: python3 cannot open the script (or there is no python3).
+        let twins = Twins {
+            version: "Python 3".into(),
+            dir: std::path::PathBuf::from("/nonexistent/gil-sim/python"),
+        };
+        let mut gil_sim_turns = 0;
+        let failed = in_turns::<u8, ()>(&settings, &twins, "missing.py", &[], || {
+            gil_sim_turns += 1;
+            Ok(())
+        });
+        let error = format!("{:#}", failed.err().expect("the twin fails"));
+        assert!(error.starts_with("python/missing.py"), "{error}");
+        assert_eq!(gil_sim_turns, 2);
+    }
+
+    #[test]
     fn a_comparison_that_could_not_run_is_a_problem_of_its_own() {
         let failed: anyhow::Result<u8> = Err(anyhow::anyhow!("python3 x.py failed"));
         let outcome = outcome("x", failed, |_| unreachable!("no figures to report"));
