@@ -5,7 +5,7 @@
 use std::process::Command;
 
 use anyhow::Context as _;
-use lesson_kit::measure::measure_child;
+use lesson_kit::os::exit_status_in_words;
 use lesson_kit::report::format_seconds;
 use lesson_kit::{Outcome, Twins, alternate};
 use serde::{Deserialize, Serialize};
@@ -123,16 +123,15 @@ fn twinned(turns: &[Twin]) -> Option<Twinned> {
 
 /// Runs python/legacy.py with Python 2 (`program`); its figures, or why not.
 fn run_python2(program: &str, twins: &Twins, args: &[String]) -> Result<Twin, String> {
-    let output = measure_child(
-        Command::new(program)
-            .arg(twins.path("legacy.py"))
-            .args(args),
-    )
-    .map_err(|error| format!("could not run {program}: {error}"))?;
+    let output = Command::new(program)
+        .arg(twins.path("legacy.py"))
+        .args(args)
+        .output()
+        .map_err(|error| format!("could not run {program}: {error}"))?;
     if !output.status.success() {
         return Err(format!(
-            "{program} python/legacy.py failed ({}): {}",
-            output.status,
+            "{program} python/legacy.py {}: {}",
+            exit_status_in_words(&output.status),
             String::from_utf8_lossy(&output.stderr).trim()
         ));
     }
