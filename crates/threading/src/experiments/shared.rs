@@ -1,6 +1,6 @@
 //! Experiment `shared`: one counter, four threads, three ways to add one.
 //!
-//! Python twin: `python/counter.py` (run by `compare`). Example files: `05_counter_race.rs`,
+//! Python twin: `python/shared.py` (run by `compare`). Example files: `05_counter_race.rs`,
 //! `06_counter_fetch_add.rs`, `07_counter_mutex.rs`.
 
 use lesson_kit::report::{format_seconds, group_thousands};

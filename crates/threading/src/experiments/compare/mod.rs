@@ -10,8 +10,8 @@
 
 pub mod computing;
 pub mod cost;
-pub mod counter;
 pub mod pipeline;
+pub mod shared;
 pub mod waiting;
 
 use lesson_kit::{Outcome, Samples, Timing, Twins};
@@ -33,8 +33,8 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
         ),
         outcome(
             "compare-shared",
-            counter::measure(settings, twins),
-            counter::report,
+            shared::measure(settings, twins),
+            shared::report,
         ),
         outcome("compare-cost", cost::measure(settings, twins), cost::report),
         outcome(
