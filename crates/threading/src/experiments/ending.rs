@@ -1,7 +1,8 @@
 //! Experiment `ending`: what happens to a spawned thread when `main` returns (Python's daemon
 //! threads), and how `thread::scope` makes "forgot to join" impossible.
 //!
-//! Python twin: `python/ending.py`. Example files: `18_thread_local.rs`, `19_main_returns.rs`.
+//! The Python beside it, in the book: `listings/ending.py`. Example files: `18_thread_local.rs`,
+//! `19_main_returns.rs`.
 
 use lesson_kit::{Claim, Figure, Outcome, Run, Source, Verdict};
 use serde::Serialize;
