@@ -385,4 +385,23 @@ mod tests {
         assert!(verdicts(&outcome).iter().all(|v| *v == Verdict::Unclear));
         assert!(outcome.busy.is_some());
     }
+
+    #[test]
+    fn plain_threads_that_compute_in_parallel_hold_use_processes_only_in_part() {
+        let at = |one_ms: u64| rust_claim(2, &pair(&[one_ms], &[1000]).speedup()).verdict;
+        assert_eq!(at(1190), Verdict::Holds);
+        assert_eq!(at(1210), Verdict::Partly);
+    }
+
+    #[test]
+    fn free_threads_hold_pep_703_from_one_and_a_half_times() {
+        let at = |one_ms: u64| {
+            let mut figures = figures(pair(&[160], &[161]));
+            figures.free_threaded = pair(&[one_ms], &[1000]);
+            free_threaded_claim(&figures).verdict
+        };
+        assert_eq!(at(1190), Verdict::DoesNotHold);
+        assert_eq!(at(1210), Verdict::Partly);
+        assert_eq!(at(1500), Verdict::Holds);
+    }
 }

@@ -357,4 +357,24 @@ mod tests {
             .on_busy_machine("load 4.0 on 2 cores");
         assert_eq!(verdicts(&outcome), [Verdict::Unclear, Verdict::Unclear]);
     }
+
+    #[test]
+    fn in_turn_holds_within_a_fifth_of_the_sum_of_the_delays() {
+        // 3 delays of 0.3 s: 2.5 and 3.5 delays are within 20 %; 2.3 and 3.7 are not.
+        let at = |ms: u64| in_turn_claim(&figures(&[ms], &[300], &[3]), 0.3).verdict;
+        assert_eq!(at(750), Verdict::Holds);
+        assert_eq!(at(1050), Verdict::Holds);
+        assert_eq!(at(690), Verdict::Partly);
+        assert_eq!(at(1110), Verdict::Partly);
+    }
+
+    #[test]
+    fn together_needs_both_the_overlap_and_one_and_a_half_delays() {
+        let at = |ms: u64, peak: u64| together_claim(&figures(&[900], &[ms], &[peak]), 0.3);
+        assert_eq!(at(440, 3).verdict, Verdict::Holds);
+        assert_eq!(at(460, 3).verdict, Verdict::Partly);
+        assert_eq!(at(440, 2).verdict, Verdict::Partly);
+        assert_eq!(at(460, 2).verdict, Verdict::DoesNotHold);
+        assert!(at(440, 2).measured.contains("in 0 of 1 runs"));
+    }
 }

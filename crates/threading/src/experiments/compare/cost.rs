@@ -340,4 +340,13 @@ mod tests {
             Verdict::Unclear
         );
     }
+
+    #[test]
+    fn cpython_start_times_from_half_a_millisecond_hold_in_part_and_from_one_hold() {
+        let at = |us: f64| spawn_join_claim(&figures(&[us], many(0.0046, None))).verdict;
+        assert_eq!(at(499.0), Verdict::DoesNotHold);
+        assert_eq!(at(500.0), Verdict::Partly);
+        assert_eq!(at(999.0), Verdict::Partly);
+        assert_eq!(at(1000.0), Verdict::Holds);
+    }
 }

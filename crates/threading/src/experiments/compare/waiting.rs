@@ -302,4 +302,26 @@ mod tests {
         .expect_err("threaded_s is missing");
         assert!(error.to_string().contains("threaded_s"), "{error}");
     }
+
+    #[test]
+    fn cpython_in_turn_holds_within_a_fifth_of_the_sum_of_the_delays() {
+        let at = |seconds: f64| {
+            let mut figures = figures(&[0.30], 3);
+            figures.cpython.sequential = timing([seconds], []);
+            in_turn_claim(&figures).verdict
+        };
+        assert_eq!(at(0.75), Verdict::Holds);
+        assert_eq!(at(1.05), Verdict::Holds);
+        assert_eq!(at(0.69), Verdict::Partly);
+        assert_eq!(at(1.11), Verdict::Partly);
+    }
+
+    #[test]
+    fn cpython_together_needs_both_the_overlap_and_one_and_a_half_delays() {
+        let at = |seconds: f64, peak: u64| together_claim(&figures(&[seconds], peak)).verdict;
+        assert_eq!(at(0.44, 3), Verdict::Holds);
+        assert_eq!(at(0.46, 3), Verdict::Partly);
+        assert_eq!(at(0.44, 2), Verdict::Partly);
+        assert_eq!(at(0.46, 2), Verdict::DoesNotHold);
+    }
 }
