@@ -28,6 +28,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser};
 use serde::Serialize;
 
 use crate::busy;
+use crate::cleanup;
 use crate::render::terminal::{self, TerminalOptions};
 use crate::report::{Outcome, Report};
 use crate::twin::Twins;
@@ -93,9 +94,9 @@ struct Cli<A: Args> {
 }
 
 /// One experiment: its name, a line saying what it does, and its `measure` + `report` pair.
-pub struct Experiment<L> {
-    pub id: &'static str,
-    pub summary: &'static str,
+struct Experiment<L> {
+    id: &'static str,
+    summary: &'static str,
     run: Box<MeasureThenReport<L>>,
 }
 
@@ -106,7 +107,7 @@ impl<L> Experiment<L> {
     /// Measures, then reports. An error from `measure` means the experiment could not run at all
     /// (the local server would not start); a failed item inside it (one URL) is a `problem` of its
     /// outcome instead, and the rest of its work is still reported.
-    pub fn run(&self, settings: &Settings<L>) -> anyhow::Result<Outcome> {
+    fn run(&self, settings: &Settings<L>) -> anyhow::Result<Outcome> {
         (self.run)(settings)
     }
 }
@@ -173,11 +174,6 @@ impl<L: 'static> Tour<L> {
         self
     }
 
-    /// The experiments, in order.
-    pub fn experiments(&self) -> &[Experiment<L>] {
-        &self.experiments
-    }
-
     /// Parses the command line (shared flags, then the lesson's own `A`), turns `A` into the
     /// lesson's settings with `settings`, runs what was asked for, and returns the exit status:
     /// success only when every experiment ran and nothing in it failed.
@@ -188,7 +184,15 @@ impl<L: 'static> Tour<L> {
         crate::os::exit_quietly_on_closed_pipe();
         let args: Vec<OsString> = std::env::args_os().collect();
         if args.get(1).is_some_and(|a| a == CHILD_FLAG) {
+            // A child keeps the default signal actions and no thread of ours (see `cleanup`).
+            cleanup::name_paths_after(self.lesson);
             return self.run_child(&args[2..]);
+        }
+        if let Err(error) = cleanup::install(self.lesson) {
+            eprintln!(
+                "{}: an interrupted run may leave files behind (no signal handling: {error})",
+                self.lesson
+            );
         }
         let cli = match self.parse::<A>(args) {
             Ok(cli) => cli,
@@ -208,7 +212,10 @@ impl<L: 'static> Tour<L> {
             repeat,
             lesson,
         };
-        self.run(tour.experiment.as_deref(), tour.json, &settings)
+        let status = self.run(tour.experiment.as_deref(), tour.json, &settings);
+        // What an experiment kept past its end (or leaked) goes now, not at the next start.
+        cleanup::remove_all();
+        status
     }
 
     /// Parses the arguments, with the experiments' names as the values `EXPERIMENT` accepts.
