@@ -288,10 +288,7 @@ mod tests {
     use super::*;
 
     fn pair(one_ms: &[u64], threads_ms: &[u64]) -> Pair {
-        let timing = |ms: &[u64]| Timing {
-            wall: Samples::seconds(ms.iter().map(|&m| Duration::from_millis(m))),
-            cpu: None,
-        };
+        let timing = |ms: &[u64]| Timing::wall_seconds(ms.iter().map(|&m| m as f64 / 1000.0));
         Pair {
             one_thread: timing(one_ms),
             threads: timing(threads_ms),

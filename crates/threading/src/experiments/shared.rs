@@ -203,10 +203,7 @@ mod tests {
                     counted: c,
                 })
                 .collect(),
-            timing: Timing {
-                wall: Samples::new(Unit::Seconds, counted.iter().map(|_| 0.05)),
-                cpu: None,
-            },
+            timing: Timing::wall_seconds(counted.iter().map(|_| 0.05)),
         }
     }
 

@@ -299,10 +299,7 @@ mod tests {
     use super::*;
 
     fn figures(sequential_ms: &[u64], threaded_ms: &[u64], peaks: &[u64]) -> Figures {
-        let timing = |ms: &[u64]| Timing {
-            wall: Samples::seconds(ms.iter().map(|&m| Duration::from_millis(m))),
-            cpu: None,
-        };
+        let timing = |ms: &[u64]| Timing::wall_seconds(ms.iter().map(|&m| m as f64 / 1000.0));
         Figures {
             urls: 3,
             delay_s: Some(0.3),

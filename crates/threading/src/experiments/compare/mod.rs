@@ -14,7 +14,7 @@ pub mod pipeline;
 pub mod shared;
 pub mod waiting;
 
-use lesson_kit::{Outcome, Timing, Twins};
+use lesson_kit::{Outcome, Twins};
 
 use super::Settings;
 
@@ -51,18 +51,4 @@ fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -
         Ok(figures) => report(&figures),
         Err(error) => Outcome::new(id, "CPython beside Rust").problem(format!("{id}: {error:#}")),
     }
-}
-
-/// [`Timing::from_seconds`]: kept until the comparisons call it themselves.
-pub fn timing(
-    wall_s: impl IntoIterator<Item = f64>,
-    cpu_s: impl IntoIterator<Item = Option<f64>>,
-) -> Timing {
-    Timing::from_seconds(wall_s, cpu_s)
-}
-
-/// [`Measurement::seconds`](lesson_kit::Measurement::seconds): kept until the comparisons call it
-/// themselves.
-pub fn seconds(m: lesson_kit::Measurement) -> (f64, Option<f64>) {
-    m.seconds()
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use lesson_kit::report::format_bytes;
 use lesson_kit::{
-    Claim, DelayServer, Figure, Outcome, Run, Samples, Source, Trace, Twins, Unit, Verdict,
+    Claim, DelayServer, Figure, Outcome, Run, Samples, Source, Timing, Trace, Twins, Unit, Verdict,
     alternate, stopwatch,
 };
 use serde::{Deserialize, Serialize};
@@ -128,10 +128,7 @@ pub fn report(figures: &Figures) -> Outcome {
 }
 
 fn row(language: &str, rounds: &[[Ran; 2]], (which, name): (usize, &str)) -> Run {
-    let timing = lesson_kit::Timing {
-        wall: Samples::new(Unit::Seconds, rounds.iter().map(|r| r[which].seconds)),
-        cpu: None,
-    };
+    let timing = Timing::wall_seconds(rounds.iter().map(|r| r[which].seconds));
     Run::timed(format!("{language}: queue of {name}"), &timing)
         .figure(
             "peak queued",

@@ -175,10 +175,7 @@ fn build(figures: &Figures) -> &'static str {
 }
 
 fn row(figures: &Figures, label: &str, counts: &[Count], seconds: &[f64]) -> Run {
-    let timing = Timing {
-        wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-        cpu: None,
-    };
+    let timing = Timing::wall_seconds(seconds.iter().copied());
     Run::timed(label, &timing)
         .figure("expected", Figure::Count(expected(figures)))
         .figure("lost", Figure::Spread(lost(counts)))

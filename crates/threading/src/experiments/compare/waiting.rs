@@ -11,7 +11,6 @@ use lesson_kit::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{seconds, timing};
 use crate::experiments::Settings;
 use crate::experiments::waiting::COUNT;
 use crate::fetch::{Client, fetch_all_sequential, fetch_all_threaded};
@@ -93,8 +92,8 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
             .filter_map(|r| r.outcome.as_ref().err().map(|e| format!("{}: {e}", r.url)))
             .collect();
         Ok(Round {
-            sequential: seconds(sequential),
-            threaded: seconds(threaded),
+            sequential: sequential.seconds(),
+            threaded: threaded.seconds(),
             peak: server.peak_in_flight(),
             failures,
         })
@@ -124,11 +123,11 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
 
 fn side(rounds: &[Round]) -> Side {
     Side {
-        sequential: timing(
+        sequential: Timing::from_seconds(
             rounds.iter().map(|r| r.sequential.0),
             rounds.iter().map(|r| r.sequential.1),
         ),
-        threaded: timing(
+        threaded: Timing::from_seconds(
             rounds.iter().map(|r| r.threaded.0),
             rounds.iter().map(|r| r.threaded.1),
         ),
@@ -244,8 +243,8 @@ mod tests {
 
     fn side(sequential: &[f64], threaded: &[f64], peak: u64) -> Side {
         Side {
-            sequential: timing(sequential.iter().copied(), []),
-            threaded: timing(threaded.iter().copied(), []),
+            sequential: Timing::wall_seconds(sequential.iter().copied()),
+            threaded: Timing::wall_seconds(threaded.iter().copied()),
             peaks: threaded.iter().map(|_| peak).collect(),
         }
     }
@@ -307,7 +306,7 @@ mod tests {
     fn cpython_in_turn_holds_within_a_fifth_of_the_sum_of_the_delays() {
         let at = |seconds: f64| {
             let mut figures = figures(&[0.30], 3);
-            figures.cpython.sequential = timing([seconds], []);
+            figures.cpython.sequential = Timing::wall_seconds([seconds]);
             in_turn_claim(&figures).verdict
         };
         assert_eq!(at(0.75), Verdict::Holds);
