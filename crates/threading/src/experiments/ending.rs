@@ -1,8 +1,7 @@
 //! Experiment `ending`: what happens to a spawned thread when `main` returns (Python's daemon
 //! threads), and how `thread::scope` makes "forgot to join" impossible.
 //!
-//! The Python beside it, in the book: `listings/ending.py`. Example files: `18_thread_local.rs`,
-//! `19_main_returns.rs`.
+//! Python twin: `python/ending.py`. Example files: `18_thread_local.rs`, `19_main_returns.rs`.
 
 use lesson_kit::{Claim, Figure, Outcome, Run, Source, Verdict};
 use serde::Serialize;

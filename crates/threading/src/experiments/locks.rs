@@ -1,8 +1,8 @@
 //! Experiment `locks`: `Lock` and `RLock` → `Mutex`. A thread that locks twice, and two threads
 //! that take two locks in opposite orders, then in one order.
 //!
-//! The Python beside it, in the book: `listings/locks.py`. Example files: `11_mutex_relock.rs`,
-//! `12_deadlock.rs`, `13_lock_order.rs`.
+//! Python twin: `python/locks.py`. Example files: `11_mutex_relock.rs`, `12_deadlock.rs`,
+//! `13_lock_order.rs`.
 
 use std::time::Duration;
 

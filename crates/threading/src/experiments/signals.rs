@@ -1,8 +1,8 @@
 //! Experiment `signals`: `Event`, `Condition`, `Semaphore` and `Barrier` → their Rust
 //! counterparts, each run with a few threads and its promise counted.
 //!
-//! The Python beside it, in the book: `listings/signals.py`. Example files: `14_event.rs`,
-//! `15_condition.rs`, `16_semaphore.rs`, `17_barrier.rs`.
+//! Python twin: `python/signals.py`. Example files: `14_event.rs`, `15_condition.rs`,
+//! `16_semaphore.rs`, `17_barrier.rs`.
 
 use std::time::Duration;
 

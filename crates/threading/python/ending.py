@@ -1,12 +1,11 @@
-"""The Python beside the threading lesson's `ending` experiment, for the book (our own script,
-stdlib only). A listing, not a twin: `compare` does not run it; the chapter shows its anchors.
+"""Python twin of the threading lesson's `ending` experiment (our own script, stdlib only).
 
 Runs itself as a child process twice: once with a normal worker thread, once with a daemon
 thread, each writing STEPS lines over about 100 ms while the main thread returns at once; then
 prints how many steps each worker got through, as one JSON object. Also shows
 `threading.local`.
 
-    python3 crates/threading/listings/ending.py
+    python3 crates/threading/python/ending.py
 """
 
 import json

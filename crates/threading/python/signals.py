@@ -1,11 +1,10 @@
-"""The Python beside the threading lesson's `signals` experiment, for the book (our own script,
-stdlib only). A listing, not a twin: `compare` does not run it; the chapter shows its anchors.
+"""Python twin of the threading lesson's `signals` experiment (our own script, stdlib only).
 
 Event, Condition, Semaphore and Barrier, each run with a few threads, printing what each
 promised and what happened as one JSON object. The semaphore bounds sleeps here, not downloads,
 and counts the threads inside itself.
 
-    python3 crates/threading/listings/signals.py
+    python3 crates/threading/python/signals.py
 """
 
 import collections

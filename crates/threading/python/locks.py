@@ -1,11 +1,10 @@
-"""The Python beside the threading lesson's `locks` experiment, for the book (our own script,
-stdlib only). A listing, not a twin: `compare` does not run it; the chapter shows its anchors.
+"""Python twin of the threading lesson's `locks` experiment (our own script, stdlib only).
 
 A thread that takes a Lock twice, and the same with an RLock; then two threads that take two
 locks in opposite orders, then in one order, each waiting at most TIMEOUT for its second lock.
 Prints what happened as one JSON object.
 
-    python3 crates/threading/listings/locks.py
+    python3 crates/threading/python/locks.py
 """
 
 import json
