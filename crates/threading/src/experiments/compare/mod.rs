@@ -10,6 +10,7 @@
 
 pub mod computing;
 pub mod cost;
+pub mod locks;
 pub mod pipeline;
 pub mod shared;
 pub mod waiting;
@@ -41,6 +42,11 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
             "compare-pipeline",
             pipeline::measure(settings, twins),
             pipeline::report,
+        ),
+        outcome(
+            "compare-locks",
+            locks::measure(settings, twins),
+            locks::report,
         ),
     ])
 }
