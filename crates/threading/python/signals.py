@@ -1,7 +1,8 @@
 """Python twin of the threading lesson's `signals` experiment (our own script, stdlib only).
 
 Event, Condition, Semaphore and Barrier, each run with a few threads, printing what each
-promised and what happened as one JSON object. The semaphore bounds sleeps here, not downloads,
+promised, what happened and how long it took as one JSON object for
+`cargo run -p threading -- compare`. The semaphore bounds sleeps here, not downloads,
 and counts the threads inside itself.
 
     python3 crates/threading/python/signals.py
@@ -106,12 +107,18 @@ def barrier(parties):
 
 
 def main():
-    print(json.dumps({
-        "event": event(8),
-        "condition": condition(10_000),
-        "semaphore": semaphore(6, 2),
-        "barrier": barrier(8),
-    }))
+    parts = {
+        "event": lambda: event(8),
+        "condition": lambda: condition(10_000),
+        "semaphore": lambda: semaphore(6, 2),
+        "barrier": lambda: barrier(8),
+    }
+    figures, seconds = {}, []
+    for name, part in parts.items():
+        started = time.perf_counter()
+        figures[name] = part()
+        seconds.append(time.perf_counter() - started)
+    print(json.dumps({**figures, "seconds": seconds}))
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ pub mod cost;
 pub mod locks;
 pub mod pipeline;
 pub mod shared;
+pub mod signals;
 pub mod waiting;
 
 use lesson_kit::{Outcome, Twins};
