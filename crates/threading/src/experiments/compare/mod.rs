@@ -10,6 +10,7 @@
 
 pub mod computing;
 pub mod cost;
+pub mod ending;
 pub mod locks;
 pub mod pipeline;
 pub mod shared;
