@@ -50,6 +50,16 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
             locks::measure(settings, twins),
             locks::report,
         ),
+        outcome(
+            "compare-signals",
+            signals::measure(settings, twins),
+            signals::report,
+        ),
+        outcome(
+            "compare-ending",
+            ending::measure(settings, twins),
+            ending::report,
+        ),
     ])
 }
 
