@@ -4,6 +4,7 @@
 //! through before its process ended.
 
 use anyhow::Context as _;
+use lesson_kit::report::group_thousands;
 use lesson_kit::{
     Claim, Figure, Outcome, Run, Samples, Source, Timing, Twins, Unit, Verdict, alternate,
 };
@@ -126,7 +127,7 @@ pub fn report(figures: &Figures) -> Outcome {
         }))
         .finding(format!(
             "CPython waited for its normal thread ({} steps of {}) and cut its daemon thread off \
-             ({}). A Rust thread is never waited for: joined, {}; left, {}.",
+             ({}). Rust waits only for the thread it joins: joined, {}; left, {}.",
             steps(&figures.cpython, |r| r.waited_for),
             figures.steps,
             steps(&figures.cpython, |r| r.left),
@@ -136,7 +137,7 @@ pub fn report(figures: &Figures) -> Outcome {
         .finding(format!(
             "Each of CPython's {} threads counted to {} in its own `threading.local()`: {}.",
             figures.thread_locals.len(),
-            figures.increments,
+            group_thousands(figures.increments),
             thread_locals_in_words(figures)
         ));
     problems(figures)
@@ -156,7 +157,11 @@ fn steps(rounds: &[Round], of: fn(&Round) -> u32) -> Samples {
 }
 
 fn thread_locals_in_words(figures: &Figures) -> String {
-    let totals: Vec<String> = figures.thread_locals.iter().map(u64::to_string).collect();
+    let totals: Vec<String> = figures
+        .thread_locals
+        .iter()
+        .map(|&t| group_thousands(t))
+        .collect();
     totals.join(", ")
 }
 

@@ -119,7 +119,8 @@ pub fn report(figures: &Figures) -> Outcome {
     let outcome = Outcome::new("compare-signals", "Signals: CPython beside Rust").intro(format!(
         "Event, Condition, Semaphore and Barrier, each run with a few threads; {} runs \
          python/signals.py, in turns with the `signals` experiment. The table counts the runs \
-         in which each kept its promise.",
+         in which each kept its promise. Python's semaphore guards sleeps, Rust's downloads from \
+         the local server: their times differ, what they promise does not.",
         figures.python
     ));
     let outcome = languages
