@@ -26,13 +26,15 @@ def worker():
 
 def child(daemon):
     threading.Thread(target=worker, daemon=daemon).start()
-    # main returns here: Python waits for a normal thread, and cuts a daemon thread off
+    # main returns here: Python waits for a normal thread, and cuts a daemon
+    # thread off
 # ANCHOR_END: daemon
 
 
 # ANCHOR: local
 def thread_locals(threads, increments):
-    """Each thread counts in its own `threading.local()`: no lock, no sharing."""
+    """Each thread counts in its own `threading.local()`: no lock, no
+    sharing."""
     mine = threading.local()
     totals = []
 

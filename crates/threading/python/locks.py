@@ -18,9 +18,11 @@ TIMEOUT = 0.2  # how long it waits for the second before it gives up
 
 # ANCHOR: relock
 def takes_twice(lock):
-    """Whether a thread that holds `lock` gets it again (asked without waiting)."""
+    """Whether a thread that holds `lock` gets it again (asked without
+    waiting)."""
     with lock:
-        again = lock.acquire(blocking=False)  # a plain `with lock:` here would wait forever
+        # a plain `with lock:` here would wait forever
+        again = lock.acquire(blocking=False)
         if again:
             lock.release()
         return again
@@ -31,7 +33,8 @@ def takes_twice(lock):
 def transfer(first, second, results, name):
     with first:
         time.sleep(HOLD)  # the work done with the first lock held
-        if second.acquire(timeout=TIMEOUT):  # gives up instead of waiting forever
+        # gives up after TIMEOUT instead of waiting forever
+        if second.acquire(timeout=TIMEOUT):
             second.release()
             results[name] = "both"
         else:

@@ -29,7 +29,8 @@ def event(waiters):
     go.set()  # wakes every waiter at once
     for thread in threads:
         thread.join()
-    return {"waiters": waiters, "woken": len(woken), "early": woken.count(False)}
+    early = woken.count(False)
+    return {"waiters": waiters, "woken": len(woken), "early": early}
 # ANCHOR_END: event
 
 
@@ -42,7 +43,8 @@ def condition(items):
     def consumer():
         while True:
             with not_empty:
-                not_empty.wait_for(lambda: queue)  # sleeps until there is an item
+                # sleeps until there is an item
+                not_empty.wait_for(lambda: queue)
                 item = queue.popleft()
             if item is None:  # the producer's "no more"
                 return
