@@ -76,12 +76,27 @@ pub struct TourArgs {
     pub full: bool,
 
     /// Run each timed comparison N times, taking turns (default 3, or 5 with --full).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=50))]
+    // Negative numbers are let through to the parser, which answers them plainly; clap alone would
+    // take `-1` for a flag and suggest `-- -1`, which no reader wants.
+    #[arg(long, value_name = "N", value_parser = repeat, allow_negative_numbers = true)]
     pub repeat: Option<u16>,
 
     /// Print the measurements as one JSON report instead of timelines and tables.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The most repeats `--repeat` accepts: 50 turns of any experiment is already minutes.
+pub const MAX_REPEAT: u16 = 50;
+
+/// `--repeat`'s value: a whole number from 1 to [`MAX_REPEAT`].
+fn repeat(value: &str) -> Result<u16, String> {
+    value
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|n| (1..=MAX_REPEAT).contains(n))
+        .ok_or_else(|| format!("--repeat must be 1 to {MAX_REPEAT}"))
 }
 
 /// A lesson's command line: the shared flags, then the lesson's own (`A`).
@@ -421,4 +436,41 @@ impl Show {
 fn fail(lesson: &str, message: &str) -> ExitCode {
     eprintln!("{lesson}: {message}");
     ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Debug, Args)]
+    struct NoFlags {}
+
+    fn parse(args: &[&str]) -> Result<Cli<NoFlags>, String> {
+        let tour: Tour<()> = Tour::new("lesson", "A lesson");
+        let args = std::iter::once("lesson").chain(args.iter().copied());
+        tour.parse::<NoFlags>(args.map(OsString::from).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_repeat_out_of_range_is_answered_plainly() {
+        for bad in ["-1", "0", "51", "many", "-99999999999"] {
+            let error = parse(&["--repeat", bad]).expect_err(bad);
+            assert!(error.contains("--repeat must be 1 to 50"), "{bad}: {error}");
+            assert!(
+                !error.contains("-- "),
+                "{bad}: no tip to escape it: {error}"
+            );
+        }
+        let error = parse(&["--repeat=-1"]).expect_err("=-1");
+        assert!(error.contains("--repeat must be 1 to 50"), "{error}");
+    }
+
+    #[test]
+    fn a_repeat_in_range_is_taken() {
+        for (arg, n) in [("1", 1), ("50", 50), ("7", 7)] {
+            let cli = parse(&["--repeat", arg]).expect(arg);
+            assert_eq!(cli.tour.repeat, Some(n));
+        }
+    }
 }
