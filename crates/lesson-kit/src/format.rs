@@ -24,7 +24,7 @@ pub fn format_seconds_range(min: f64, max: f64, like: f64) -> String {
 /// The multiplier, unit name and decimals a time of `s` seconds prints with.
 fn seconds_scale(s: f64) -> (f64, &'static str, usize) {
     match s.abs() {
-        a if a == 0.0 => (1.0, "s", 2),
+        0.0 => (1.0, "s", 2),
         a if a < 1e-6 => (1e9, "ns", 0),
         a if a < 1e-3 => (1e6, "µs", 1),
         a if a < 1.0 => (1e3, "ms", 1),
