@@ -7,13 +7,36 @@
 //! the child processes a lesson starts from its own binary, and the exit status. A lesson's
 //! `main.rs` is then its outline:
 //!
-//! ```ignore
+//! ```no_run
+//! # mod experiments {
+//! #     pub mod compare {
+//! #         pub fn run(_: &super::Settings, _: &lesson_kit::Twins) -> anyhow::Result<Vec<lesson_kit::Outcome>> { Ok(vec![]) }
+//! #     }
+//! #     pub mod waiting {
+//! #         pub fn measure(_: &super::Settings) -> Result<(), std::io::Error> { Ok(()) }
+//! #         pub fn report(_: &()) -> lesson_kit::Outcome { lesson_kit::Outcome::new("waiting", "") }
+//! #     }
+//! #     pub mod computing { pub use super::waiting::{measure, report}; }
+//! #     #[derive(Clone, Debug, Default, clap::Args)]
+//! #     pub struct Flags {}
+//! #     pub type Settings = lesson_kit::Settings<Flags>;
+//! # }
+//! # mod probe {
+//! #     pub const COMMAND: &str = "probe-threads";
+//! #     pub mod child { pub fn main(_: Vec<std::ffi::OsString>) -> std::process::ExitCode { std::process::ExitCode::SUCCESS } }
+//! # }
+//! use std::process::ExitCode;
+//!
+//! use experiments::{compare, computing, waiting};
+//! use lesson_kit::Tour;
+//!
 //! fn main() -> ExitCode {
 //!     Tour::new("threading", "Threading: threads are for waiting")
 //!         .experiment("waiting", "N downloads, in turn and then one thread each", waiting::measure, waiting::report)
 //!         .experiment("computing", "four CPU-bound tasks on threads", computing::measure, computing::report)
-//!         .compare(compare::run)
-//!         .main(Flags::into_settings)
+//!         .compare(concat!(env!("CARGO_MANIFEST_DIR"), "/python"), compare::run)
+//!         .child(probe::COMMAND, probe::child::main)
+//!         .main(Ok) // the lesson's flags are its settings
 //! }
 //! ```
 
