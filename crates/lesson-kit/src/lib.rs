@@ -47,3 +47,9 @@ pub use server::{DelayServer, ServerError};
 pub use tour::{Settings, Tour, child_command};
 pub use trace::{Clock, Lane, Span, State, Trace, TraceData};
 pub use twin::{TwinError, Twins};
+
+/// CONTRIBUTING.md, compiled: `cargo test` builds each of its Rust blocks as a doctest, so the
+/// guide a new lesson is written from cannot drift from lesson-kit's real signatures.
+#[cfg(doctest)]
+#[doc = include_str!("../../../CONTRIBUTING.md")]
+pub mod contributing {}

@@ -10,11 +10,14 @@
 
 pub mod computing;
 pub mod cost;
-pub mod counter;
+pub mod ending;
+pub mod locks;
 pub mod pipeline;
+pub mod shared;
+pub mod signals;
 pub mod waiting;
 
-use lesson_kit::{Outcome, Timing, Twins};
+use lesson_kit::{Outcome, Twins};
 
 use super::Settings;
 
@@ -33,14 +36,29 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
         ),
         outcome(
             "compare-shared",
-            counter::measure(settings, twins),
-            counter::report,
+            shared::measure(settings, twins),
+            shared::report,
         ),
         outcome("compare-cost", cost::measure(settings, twins), cost::report),
         outcome(
             "compare-pipeline",
             pipeline::measure(settings, twins),
             pipeline::report,
+        ),
+        outcome(
+            "compare-locks",
+            locks::measure(settings, twins),
+            locks::report,
+        ),
+        outcome(
+            "compare-signals",
+            signals::measure(settings, twins),
+            signals::report,
+        ),
+        outcome(
+            "compare-ending",
+            ending::measure(settings, twins),
+            ending::report,
         ),
     ])
 }
@@ -51,18 +69,4 @@ fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -
         Ok(figures) => report(&figures),
         Err(error) => Outcome::new(id, "CPython beside Rust").problem(format!("{id}: {error:#}")),
     }
-}
-
-/// [`Timing::from_seconds`]: kept until the comparisons call it themselves.
-pub fn timing(
-    wall_s: impl IntoIterator<Item = f64>,
-    cpu_s: impl IntoIterator<Item = Option<f64>>,
-) -> Timing {
-    Timing::from_seconds(wall_s, cpu_s)
-}
-
-/// [`Measurement::seconds`](lesson_kit::Measurement::seconds): kept until the comparisons call it
-/// themselves.
-pub fn seconds(m: lesson_kit::Measurement) -> (f64, Option<f64>) {
-    m.seconds()
 }
