@@ -56,3 +56,14 @@ fn a_busy_experiment_carries_the_warning_and_its_unclear_verdicts() {
     assert!(page.contains("This machine was busy"), "{page}");
     assert!(page.contains("3.9 on 2 cores"), "{page}");
 }
+
+#[test]
+fn a_busy_row_says_so_briefly_and_the_note_under_the_table_says_why() {
+    let mut report = support::fixed_report();
+    let mut busy = report.experiments[0].clone();
+    busy.claims[0].timed = true;
+    report.experiments[0] = busy.on_busy_machine("the load average was 3.9 on 2 cores");
+    let page = render::claims(&[(report, None)]);
+    assert!(page.contains("*Unclear: the machine was busy*"), "{page}");
+    assert_eq!(page.matches("3.9 on 2 cores").count(), 1, "{page}");
+}

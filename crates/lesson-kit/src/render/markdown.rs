@@ -133,7 +133,7 @@ pub fn claims(reports: &[Report]) -> String {
                         escape(&keep_figures_whole(&claim.claim)),
                         escape(&source(claim))
                     ),
-                    measured_cell(claim),
+                    measured_cell(claim, experiment.busy.as_deref()),
                 ]));
             }
         }
@@ -141,16 +141,23 @@ pub fn claims(reports: &[Report]) -> String {
     out
 }
 
-/// What was measured, its figures kept whole, and why the verdict is unclear when it is.
-fn measured_cell(claim: &Claim) -> String {
+/// What was measured, its figures kept whole, and why the verdict is unclear when it is. The
+/// details of a busy machine, the same for every claim of the experiment, are left to the note
+/// under the table: each row says only that it was busy.
+fn measured_cell(claim: &Claim, busy: Option<&str>) -> String {
     let measured = escape(&keep_figures_whole(&claim.measured));
-    match &claim.reason {
-        Some(reason) => format!(
-            "{measured}<br>*Unclear: {}*",
-            escape(&keep_figures_whole(reason))
-        ),
-        None => measured,
-    }
+    let Some(reason) = &claim.reason else {
+        return measured;
+    };
+    let reason =
+        match busy.and_then(|b| reason.strip_prefix(&format!("this machine was busy: {b}"))) {
+            Some(rest) => format!("the machine was busy{rest}"),
+            None => reason.clone(),
+        };
+    format!(
+        "{measured}<br>*Unclear: {}*",
+        escape(&keep_figures_whole(&reason))
+    )
 }
 
 /// Prose with its figures made unbreakable: a number keeps its unit (`9.2 ms`), a figure keeps the
