@@ -86,9 +86,8 @@ pub fn claims(sections: &[(Report, Option<String>)]) -> String {
     let mut experiments = sections.iter().flat_map(|(report, _)| &report.experiments);
     if let Some(busy) = experiments.find_map(|experiment| experiment.busy.as_ref()) {
         out.push_str(&format!(
-            "\n*Where a row says the machine was busy, other programs were using the cores while \
-             it was measured ({busy}): its timings are unreliable, and the next book build \
-             measures it again.*\n"
+            "\n*Where a row says the machine was busy, its timings are unreliable ({busy}); the \
+             next book build measures it again.*\n"
         ));
     }
     out
