@@ -14,6 +14,8 @@
 //! - [`sys`] has `setswitchinterval` / `getswitchinterval`.
 //! - [`model`] runs the same protocol in virtual time: deterministic timelines for the book and
 //!   the tests, and predictions the real threads are held against.
+//! - [`sliders`] runs the model for every setting of the GIL chapter's sliders (the book's
+//!   interactive figure).
 //! - [`interpreters`] mirrors 3.14's `concurrent.interpreters` and `InterpreterPoolExecutor`:
 //!   several interpreters, a GIL each, and data that crosses between them by copy.
 //! - [`http`] is a minimal HTTP client whose every socket call can sit in its own `py.detach`.
@@ -34,6 +36,7 @@ mod mode;
 pub mod model;
 mod python;
 mod recorder;
+pub mod sliders;
 pub mod sys;
 pub mod work;
 

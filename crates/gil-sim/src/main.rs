@@ -64,6 +64,8 @@ fn main() -> ExitCode {
             interpreters::report,
         )
         .compare(concat!(env!("CARGO_MANIFEST_DIR"), "/python"), compare::run)
+        // The book's GIL model on sliders: every setting, computed once (see `sliders`).
+        .child(gil_sim::sliders::COMMAND, gil_sim::sliders::main)
         // The model's costs, measured on this machine once for every experiment.
         .main(|flags: Flags| Ok(GilSettings::calibrated(flags)))
 }

@@ -18,6 +18,7 @@
 //!   status in words.
 //! - [`cleanup`]: scratch folders and shared-memory files that no ending of a run leaves behind.
 //! - [`progress`]: where a long run is (which repeat, which run), on stderr.
+//! - [`sliders`]: a model's figure for every setting of a few sliders, for the book's interactive figures.
 //! - [`render`]: the terminal (timeline + table), SVG and Markdown renderers of a `Report`.
 //!
 //! Each lesson crate (`gil-sim`, `threading`, …) depends on this one; none has a timer, a server
@@ -35,6 +36,7 @@ pub mod render;
 pub mod report;
 pub mod samples;
 pub mod server;
+pub mod sliders;
 pub mod tour;
 pub mod trace;
 pub mod twin;
