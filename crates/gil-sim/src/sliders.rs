@@ -25,6 +25,7 @@ use lesson_kit::sliders::{Slider, SliderFigure};
 use lesson_kit::{Span, TraceData};
 
 use crate::Mode;
+use crate::experiments::cpu_bound;
 use crate::model::{self, ModelConfig, Simulation, ThreadSpec};
 
 /// The child command's name: `gil-sim --child model-figure`.
@@ -106,9 +107,11 @@ pub fn figure() -> SliderFigure {
         slider("time in I/O", IO_SHARES.iter().map(|s| format!("{s} %"))),
         slider("lock", MODES.iter().map(|&m| lock_name(m).to_string())),
     ];
-    // CPython's 5 ms, two CPU-bound threads, the GIL: the chapter's first experiment.
+    // CPython's 5 ms, CPU-bound threads under the GIL: the setting of the `cpu-bound` experiment,
+    // whose measured figures the chapter shows beside the sliders.
+    let initial = vec![0, cpu_bound::TASKS - 1, 0, 0];
     let labels = LABELS.iter().map(|l| l.to_string()).collect();
-    let mut figure = SliderFigure::new("The GIL model", sliders, labels, vec![0, 1, 0, 0]);
+    let mut figure = SliderFigure::new("The GIL model", sliders, labels, initial);
     for (i, &interval) in INTERVALS.iter().enumerate() {
         for threads in 1..=MAX_THREADS {
             for (s, &io_share) in IO_SHARES.iter().enumerate() {

@@ -2,7 +2,9 @@
 //!
 //! `{{#lesson <crate> <experiment-id>}}` embeds one experiment; `{{#claims <crate> <crate>...}}`
 //! embeds the table of every claim the named lessons tested, and a bare `{{#claims}}` that of
-//! every lesson in the workspace (the appendix: it stays complete as lessons are added). They look like mdBook's own
+//! every lesson in the workspace (the appendix: it stays complete as lessons are added);
+//! `{{#sliders <crate> <child-command>}}` embeds a model's figure for every setting of some sliders
+//! (a [`lesson_kit::sliders::SliderFigure`] that `<crate> --child <child-command>` prints). They look like mdBook's own
 //! `{{#include}}` on purpose, and like it they are written alone, whitespace-separated.
 
 use anyhow::{Result, bail};
@@ -14,6 +16,8 @@ pub enum Directive {
     Lesson { lesson: String, experiment: String },
     /// Embed the claims of these lessons' full reports; none named means every lesson.
     Claims { lessons: Vec<String> },
+    /// Embed the sliders figure that `lesson --child command` prints.
+    Sliders { lesson: String, command: String },
 }
 
 /// A directive and the byte range of its text in the chapter, `{{` to `}}` inclusive.
@@ -24,7 +28,7 @@ pub struct Found {
     pub end: usize,
 }
 
-/// Every `{{#lesson ...}}` and `{{#claims ...}}` in `content`, in order. Other `{{#...}}` directives
+/// Every `{{#lesson ...}}`, `{{#claims ...}}` and `{{#sliders ...}}` in `content`, in order. Other `{{#...}}` directives
 /// (mdBook's own) are left alone; a malformed one of ours is an error naming it, never skipped.
 pub fn find_directives(content: &str) -> Result<Vec<Found>> {
     let mut found = Vec::new();
@@ -65,6 +69,16 @@ pub fn parse(inner: &str) -> Result<Option<Directive>> {
             ),
         },
         "claims" => Ok(Some(Directive::Claims { lessons: args })),
+        "sliders" => match args.as_slice() {
+            [lesson, command] => Ok(Some(Directive::Sliders {
+                lesson: lesson.clone(),
+                command: command.clone(),
+            })),
+            _ => bail!(
+                "`{{{{#{}}}}}`: expected `{{{{#sliders <crate> <child-command>}}}}`, e.g. `{{{{#sliders gil-sim model-figure}}}}`",
+                inner.trim()
+            ),
+        },
         _ => Ok(None),
     }
 }

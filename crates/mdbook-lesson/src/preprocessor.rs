@@ -95,6 +95,13 @@ impl LessonPreprocessor {
                 }
                 Ok(render::claims(&sections))
             }
+            Directive::Sliders { lesson, command } => {
+                self.step(&format!(
+                    "{lesson} --child {command} (every setting of the sliders)"
+                ));
+                let figure = runner.sliders(lesson, command)?;
+                Ok(render::sliders(&figure, &format!("{lesson}-{command}")))
+            }
         }
     }
 
@@ -166,7 +173,7 @@ fn count_runs(book: &Book, lessons: usize) -> usize {
         .filter_map(|chapter| find_directives(&chapter.content).ok())
         .flatten()
         .map(|found| match found.directive {
-            Directive::Lesson { .. } => 1,
+            Directive::Lesson { .. } | Directive::Sliders { .. } => 1,
             Directive::Claims { lessons: named } if named.is_empty() => lessons,
             Directive::Claims { lessons: named } => named.len(),
         })

@@ -2,6 +2,7 @@
 //! inline SVG (no image files to keep in step with the text).
 
 use lesson_kit::render::{markdown, svg};
+use lesson_kit::sliders::SliderFigure;
 use lesson_kit::{Clock, Machine, Outcome, Report};
 
 /// One experiment of `report`: the command a reader types, the table, the timeline, the findings
@@ -91,4 +92,71 @@ pub fn claims(sections: &[(Report, Option<String>)]) -> String {
         ));
     }
     out
+}
+
+/// A sliders figure (`{{#sliders ...}}`): the sliders, the picture and figures of the initial
+/// setting, and every setting as JSON for book/theme/sliders.js to switch between. Without
+/// JavaScript the page still shows the initial setting.
+///
+/// One HTML block with no blank line in it: Markdown would end the block at the first one.
+pub fn sliders(figure: &SliderFigure, id: &str) -> String {
+    let initial = figure.setting(&figure.initial);
+    let mut out = format!(
+        "<div class=\"lesson-sliders\" id=\"sliders-{}\">\n",
+        escape(id)
+    );
+    out.push_str(&format!(
+        "<p><strong>{}</strong></p>\n",
+        escape(&figure.title)
+    ));
+    out.push_str("<div class=\"lesson-sliders-controls\">\n");
+    for (n, slider) in figure.sliders.iter().enumerate() {
+        let at = figure.initial.get(n).copied().unwrap_or(0);
+        let shown = slider.choices.get(at).map_or("", String::as_str);
+        out.push_str(&format!(
+            "<label>{} <input type=\"range\" min=\"0\" max=\"{}\" step=\"1\" value=\"{at}\" \
+             data-slider=\"{n}\"> <output>{}</output></label>\n",
+            escape(&slider.label),
+            slider.choices.len().saturating_sub(1),
+            escape(shown)
+        ));
+    }
+    out.push_str("</div>\n<div class=\"lesson-timeline lesson-sliders-picture\">\n");
+    if let Some(picture) = initial.and_then(|s| figure.pictures.get(s.picture)) {
+        out.push_str(&without_blank_lines(picture));
+    }
+    out.push_str("\n</div>\n<table class=\"lesson-sliders-figures\">\n");
+    for (n, label) in figure.labels.iter().enumerate() {
+        let value = initial
+            .and_then(|s| s.values.get(n))
+            .map_or("", String::as_str);
+        out.push_str(&format!(
+            "<tr><th>{}</th><td>{}</td></tr>\n",
+            escape(label),
+            escape(value)
+        ));
+    }
+    out.push_str("</table>\n");
+    // `</` would end the script element early wherever it appears (the SVGs' `</svg>`);
+    // `<\/` is the same JSON string.
+    let json = serde_json::to_string(figure)
+        .unwrap_or_default()
+        .replace("</", "<\\/");
+    out.push_str(&format!(
+        "<script type=\"application/json\" class=\"lesson-sliders-data\">{json}</script>\n</div>\n\n"
+    ));
+    out
+}
+
+fn without_blank_lines(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines.join("\n")
+}
+
+/// Text for HTML: the figure's labels come from a lesson, not from the book's authors.
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

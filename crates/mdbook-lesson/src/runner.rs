@@ -7,6 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use lesson_kit::Report;
+use lesson_kit::sliders::SliderFigure;
 
 use crate::workspace::Workspace;
 
@@ -49,6 +50,36 @@ impl Runner {
     pub fn full_report(&self, lesson: &str) -> Result<Report> {
         self.check_lesson(lesson)?;
         self.cached_run(lesson, "all", &["--json"])
+    }
+
+    /// The sliders figure `lesson` prints with `--child <command>`: a model's, so computed once per
+    /// version of the lesson's sources, whatever the machine (no busy check: nothing is timed).
+    pub fn sliders(&self, lesson: &str, command: &str) -> Result<SliderFigure> {
+        self.check_lesson(lesson)?;
+        let key = format!("sliders-{command}");
+        let path = self.cache_path(lesson, &key)?;
+        if let Ok(json) = fs::read_to_string(&path)
+            && let Ok(figure) = serde_json::from_str(&json)
+        {
+            return Ok(figure);
+        }
+        eprintln!(
+            "mdbook-lesson:   computing: cargo run -p {lesson} -- --child {command} (the first time builds it too)"
+        );
+        let args = ["--child", command];
+        let stdout = self.run_for_stdout(lesson, &args)?;
+        let figure: SliderFigure = serde_json::from_str(&stdout).with_context(|| {
+            format!(
+                "`cargo run -p {lesson} -- --child {command}` did not print a sliders figure as JSON \
+                 (first 200 bytes: {:?})",
+                stdout.chars().take(200).collect::<String>()
+            )
+        })?;
+        self.remove_stale(lesson, &key);
+        fs::create_dir_all(&self.cache_dir)
+            .with_context(|| format!("creating {}", self.cache_dir.display()))?;
+        fs::write(&path, &stdout).with_context(|| format!("writing {}", path.display()))?;
+        Ok(figure)
     }
 
     fn check_lesson(&self, lesson: &str) -> Result<()> {
@@ -141,9 +172,22 @@ impl Runner {
         }
     }
 
-    /// Runs the lesson from the workspace root and parses its stdout; a failure carries the
-    /// lesson's stderr, so the build fails with the lesson's own message.
+    /// Runs the lesson from the workspace root and parses its stdout as a Report.
     fn run(&self, lesson: &str, args: &[&str]) -> Result<Report> {
+        let stdout = self.run_for_stdout(lesson, args)?;
+        let command_line = format!("cargo run --quiet -p {lesson} -- {}", args.join(" "));
+        Report::from_json(&stdout).with_context(|| {
+            format!(
+                "`{command_line}` did not print a lesson Report as JSON on stdout \
+                 (first 200 bytes: {:?})",
+                stdout.chars().take(200).collect::<String>(),
+            )
+        })
+    }
+
+    /// Runs the lesson from the workspace root and returns its stdout; a failure carries the
+    /// lesson's stderr, so the build fails with the lesson's own message.
+    fn run_for_stdout(&self, lesson: &str, args: &[&str]) -> Result<String> {
         let command_line = format!("cargo run --quiet -p {lesson} -- {}", args.join(" "));
         // The variables `cargo run` gave this program would make the lessons' dependencies
         // rebuild (see `lesson_kit::os::cargo`): run cargo as the learner's shell would.
@@ -164,14 +208,6 @@ impl Runner {
                 stderr.trim_end()
             );
         }
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        Report::from_json(&stdout).with_context(|| {
-            format!(
-                "`{command_line}` did not print a lesson Report as JSON on stdout \
-                 (first 200 bytes: {:?}; stderr: {})",
-                stdout.chars().take(200).collect::<String>(),
-                stderr.trim_end()
-            )
-        })
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
 }
