@@ -4,7 +4,8 @@
 //!   default, with a delay you choose and a count of requests in flight (the proof of overlap).
 //! - [`measure`](mod@measure): wall time, CPU time and peak memory of a closure or a child process.
 //! - [`Trace`]: who was doing what and when (running, waiting for the GIL, waiting for I/O…),
-//!   recorded from threads, tokio tasks or child processes.
+//!   recorded from threads, tokio tasks or child processes; [`trace_event`] writes it for Perfetto
+//!   (`--trace-out FILE` on every lesson).
 //! - [`Tour`]: everything around a lesson's experiments, once for every lesson: each experiment is
 //!   a `measure` function (typed figures) and a `report` function (an [`Outcome`]); the tour owns
 //!   the flags, choosing experiments, the busy-machine check, the Python twins and the exit status.
@@ -39,6 +40,7 @@ pub mod server;
 pub mod sliders;
 pub mod tour;
 pub mod trace;
+pub mod trace_event;
 pub mod twin;
 
 pub use deadline::finish_within;

@@ -54,6 +54,7 @@ use crate::busy;
 use crate::cleanup;
 use crate::render::terminal::{self, TerminalOptions};
 use crate::report::{Outcome, Report};
+use crate::trace_event;
 use crate::twin::Twins;
 
 /// The settings every experiment receives: the shared sizes, plus the lesson's own (`L`).
@@ -107,6 +108,11 @@ pub struct TourArgs {
     /// Print the measurements as one JSON report instead of timelines and tables.
     #[arg(long)]
     pub json: bool,
+
+    /// Also write every timeline to FILE in the Trace Event format (open it in ui.perfetto.dev
+    /// or chrome://tracing).
+    #[arg(long, value_name = "FILE")]
+    pub trace_out: Option<PathBuf>,
 }
 
 /// The most repeats `--repeat` accepts: 50 turns of any experiment is already minutes.
@@ -237,6 +243,12 @@ impl<L: 'static> Tour<L> {
             Err(error) => error.exit(),
         };
         let tour = cli.tour;
+        if let Some(path) = &tour.trace_out
+            && let Err(message) = trace_event::check_destination(path)
+        {
+            // Said before the experiments run, not after minutes of them.
+            return fail(self.lesson, &message);
+        }
         let lesson = match settings(cli.lesson) {
             Ok(lesson) => lesson,
             Err(error) => return fail(self.lesson, &format!("{error:#}")),
@@ -250,7 +262,8 @@ impl<L: 'static> Tour<L> {
             repeat,
             lesson,
         };
-        let status = self.run(tour.experiment.as_deref(), tour.json, &settings);
+        let which = tour.experiment.as_deref();
+        let status = self.run_tracing(which, tour.json, tour.trace_out, &settings);
         // What an experiment kept past its end (or leaked) goes now, not at the next start.
         cleanup::remove_all();
         status
@@ -298,8 +311,20 @@ impl<L: 'static> Tour<L> {
 
     /// Runs one experiment by name, `compare`, or every experiment, and shows the outcomes.
     pub fn run(&self, which: Option<&str>, json: bool, settings: &Settings<L>) -> ExitCode {
+        self.run_tracing(which, json, None, settings)
+    }
+
+    /// [`run`](Self::run), and with `trace_out` also writes the timelines there (`--trace-out`).
+    pub fn run_tracing(
+        &self,
+        which: Option<&str>,
+        json: bool,
+        trace_out: Option<PathBuf>,
+        settings: &Settings<L>,
+    ) -> ExitCode {
         crate::progress::show(!json);
         let mut show = Show::new(self.lesson, self.title, json);
+        show.trace_out = trace_out;
         if which == Some("compare") {
             match self.run_compare(settings, &mut show) {
                 Ok(()) => {}
@@ -398,6 +423,8 @@ struct Show {
     json: bool,
     options: TerminalOptions,
     problems: Vec<String>,
+    /// `--trace-out`: where to write the timelines when the run is over.
+    trace_out: Option<PathBuf>,
 }
 
 impl Show {
@@ -408,6 +435,7 @@ impl Show {
             json,
             options: TerminalOptions::detect(),
             problems: Vec::new(),
+            trace_out: None,
         };
         show.say(&format!("{title}\nmeasured on: {}\n", show.report.machine));
         show
@@ -435,7 +463,14 @@ impl Show {
         self.problems.push(line);
     }
 
-    fn finish(self) -> ExitCode {
+    fn finish(mut self) -> ExitCode {
+        if let Some(path) = self.trace_out.take() {
+            match trace_event::write(&path, &self.report) {
+                Ok(written) if !self.json => println!("{written}"),
+                Ok(_) => {}
+                Err(problem) => self.problems.push(problem),
+            }
+        }
         if self.json {
             let mut stdout = io::stdout().lock();
             // A closed pipe ends the program quietly (see `exit_quietly_on_closed_pipe`).
