@@ -94,3 +94,46 @@ fn a_closed_output_pipe_ends_the_lesson_quietly() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}: {stderr}");
 }
+
+/// `--trace-out FILE`: the run's timelines in the Trace Event format, for Perfetto.
+#[test]
+fn trace_out_writes_the_timelines_for_perfetto() {
+    let dir = std::env::temp_dir().join(format!("gil-sim-trace-out-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let path = dir.join("trace.json");
+    let path_arg = path.to_string_lossy().into_owned();
+    let output = gil_sim(&["cpu-bound", "--repeat", "1", "--trace-out", &path_arg]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("ui.perfetto.dev"), "{stdout}");
+    let json = std::fs::read_to_string(&path).expect("the trace file");
+    let file: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let events = file["traceEvents"].as_array().expect("traceEvents");
+    assert!(events.iter().any(|e| e["ph"] == "X"));
+    assert!(events.iter().any(|e| e["name"] == "thread_name"));
+    std::fs::remove_dir_all(&dir).expect("cleaned up");
+}
+
+#[test]
+fn trace_out_into_a_missing_directory_fails_before_the_run() {
+    let output = gil_sim(&["cpu-bound", "--trace-out", "/no/such/dir/trace.json"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("there is no directory /no/such/dir"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "nothing ran");
+}
+
+/// The book's sliders: `--child model-figure` prints every setting as a sliders figure.
+#[test]
+fn the_model_figure_command_prints_every_setting() {
+    let output = gil_sim(&["--child", "model-figure"]);
+    assert!(output.status.success(), "{output:?}");
+    let figure: lesson_kit::sliders::SliderFigure =
+        serde_json::from_slice(&output.stdout).expect("a sliders figure");
+    assert_eq!(figure.settings.len(), figure.combinations());
+    assert!(figure.pictures.iter().all(|p| p.starts_with("<svg")));
+    let refused = gil_sim(&["--child", "model-figure", "extra"]);
+    assert!(!refused.status.success());
+}

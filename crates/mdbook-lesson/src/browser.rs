@@ -4,7 +4,8 @@
 //!
 //! A page fails when it does not load, logs a JavaScript error or fails to load a file, draws a
 //! timeline of zero size, links to a page or `#fragment` that does not exist, wraps a figure inside
-//! a table cell, holds a table wider than the text column, or holds a code block wider than its
+//! a table cell, holds a table wider than the text column, has a figure on sliders whose timeline
+//! does not change when they move, or holds a code block wider than its
 //! column without a scrollbar (a Rust or Python listing, included from the sources, may not be
 //! wider than the column at all). Each chapter's screenshot is saved for a human to look at.
 //!
@@ -49,6 +50,9 @@ pub struct PageReport {
     pub ids: Vec<String>,
     /// How many timelines the page draws.
     pub timelines: usize,
+    /// How many figures on sliders the page has (each moved by the probe: see `stuckSliders`).
+    #[serde(default)]
+    pub sliders: usize,
     /// The page's height in pixels, for its screenshot.
     pub height: u32,
 }
@@ -120,6 +124,14 @@ impl Check {
                     problems.push(format!("{page}: {broken}"));
                 }
             }
+        }
+        // The GIL chapter's model on sliders: a build that lost it would otherwise pass unnoticed.
+        if !reports.values().any(|report| report.sliders > 0) {
+            problems.push(
+                "no page has a figure on sliders (the GIL chapter's `{{#sliders gil-sim \
+                 model-figure}}`)"
+                    .to_string(),
+            );
         }
         problems.sort();
         Ok(problems)

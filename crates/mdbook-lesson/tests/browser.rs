@@ -13,6 +13,15 @@ const GOOD: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>go
 <table><tr><td>84.2&nbsp;ms (80.1–&#x2060;90.3&nbsp;ms)</td></tr></table>
 <div class="lesson-timeline"><svg width="200" height="50"><rect width="10" height="10"/></svg></div>
 <pre><code class="language-rust" style="overflow-x: auto">fn main() {}</code></pre>
+<div class="lesson-sliders" id="sliders-moving"><input type="range" min="0" max="1" value="0" data-slider="0">
+<div class="lesson-timeline lesson-sliders-picture"><svg width="200" height="50"><rect width="10" height="10"/></svg></div></div>
+<script>
+var input = document.querySelector('#sliders-moving input');
+input.addEventListener("input", function () {
+  document.querySelector('#sliders-moving .lesson-sliders-picture').innerHTML =
+    '<svg width="200" height="50"><rect width="' + (10 + 10 * input.value) + '" height="10"/></svg>';
+});
+</script>
 </body></html>"#;
 
 const BAD: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>bad</title></head><body style="width: 700px">
@@ -23,6 +32,8 @@ const BAD: &str = r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>bad
 <div class="lesson-timeline"><svg width="0" height="0"></svg></div>
 <pre><code class="language-rust" style="overflow-x: auto; display: block; width: 300px">let a_line_far_too_long_for_the_column = "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx";</code></pre>
 <pre><code style="overflow-x: visible; display: block; width: 300px">$ console output that does not scroll xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx</code></pre>
+<div class="lesson-sliders" id="sliders-stuck"><input type="range" min="0" max="1" value="0" data-slider="0">
+<div class="lesson-timeline lesson-sliders-picture"><svg width="200" height="50"><rect width="10" height="10"/></svg></div></div>
 <script>not_a_function();</script>
 </body></html>"#;
 
@@ -60,6 +71,7 @@ fn finds_every_kind_of_problem_and_none_on_a_clean_page() {
         "bad.html: a timeline of 0 × 0 px",
         "bad.html: a listing",
         "bad.html: a code block",
+        "bad.html: moving the sliders of sliders-stuck did not draw another timeline",
     ] {
         assert!(
             problems.iter().any(|p| p.starts_with(expected)),

@@ -61,3 +61,21 @@ fn other_directives_are_not_ours() {
     assert_eq!(parse("include file.rs").expect("parses"), None);
     assert_eq!(parse("lessons a b").expect("parses"), None);
 }
+
+#[test]
+fn a_sliders_directive_names_a_crate_and_its_child_command() {
+    assert_eq!(
+        parse("sliders gil-sim model-figure").expect("parses"),
+        Some(Directive::Sliders {
+            lesson: "gil-sim".into(),
+            command: "model-figure".into()
+        })
+    );
+    let error = find_directives("{{#sliders gil-sim}}").expect_err("one word is not enough");
+    assert!(
+        error
+            .to_string()
+            .contains("expected `{{#sliders <crate> <child-command>}}`"),
+        "{error}"
+    );
+}

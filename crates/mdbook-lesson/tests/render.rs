@@ -67,3 +67,53 @@ fn a_busy_row_says_so_briefly_and_the_note_under_the_table_says_why() {
     assert!(page.contains("*Unclear: the machine was busy*"), "{page}");
     assert_eq!(page.matches("3.9 on 2 cores").count(), 1, "{page}");
 }
+
+fn two_setting_figure() -> lesson_kit::sliders::SliderFigure {
+    use lesson_kit::sliders::{Slider, SliderFigure};
+    let slider = Slider {
+        label: "threads".into(),
+        choices: vec!["1".into(), "2".into()],
+    };
+    let labels = vec!["speedup".into(), "a <b> & \"c\"".into()];
+    let mut figure = SliderFigure::new("The model", vec![slider], labels, vec![1]);
+    figure.add(
+        vec![0],
+        "<svg>\n\n<rect/></svg>".into(),
+        vec!["1.00×".into(), "x".into()],
+    );
+    figure.add(
+        vec![1],
+        "<svg><g/></svg>".into(),
+        vec!["1.90×".into(), "y".into()],
+    );
+    figure
+}
+
+#[test]
+fn sliders_show_the_initial_setting_and_carry_every_setting_as_json() {
+    let page = render::sliders(&two_setting_figure(), "gil-sim-model-figure");
+    assert!(
+        page.contains("id=\"sliders-gil-sim-model-figure\""),
+        "{page}"
+    );
+    assert!(
+        page.contains("max=\"1\" step=\"1\" value=\"1\" data-slider=\"0\"> <output>2</output>"),
+        "{page}"
+    );
+    // The initial setting is on the page without JavaScript: its picture and its figures.
+    assert!(page.contains("<svg><g/></svg>"), "{page}");
+    assert!(page.contains("<td>1.90×</td>"), "{page}");
+    assert!(
+        page.contains("<th>a &lt;b&gt; &amp; &quot;c&quot;</th>"),
+        "{page}"
+    );
+    // The JSON inside <script> never closes an element early, and parses.
+    let start = page.find("lesson-sliders-data\">").expect("data") + "lesson-sliders-data\">".len();
+    let json = &page[start..page.rfind("</script>").expect("end")];
+    assert!(!json.contains("</"), "{json}");
+    let back: lesson_kit::sliders::SliderFigure =
+        serde_json::from_str(json).expect("the figure's JSON");
+    assert_eq!(back, two_setting_figure());
+    // One HTML block: Markdown ends it at the first blank line.
+    assert!(!page.trim_end().contains("\n\n"), "{page}");
+}

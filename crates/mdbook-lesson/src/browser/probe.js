@@ -107,6 +107,38 @@
     return found;
   }
 
+  // Figures on sliders (book/theme/sliders.js): moving every slider to its last choice must draw
+  // another timeline; putting them back must draw the first one again (for the screenshot too).
+  function stuckSliders() {
+    var found = [];
+    document.querySelectorAll(".lesson-sliders").forEach(function (figure) {
+      var picture = figure.querySelector(".lesson-sliders-picture");
+      var inputs = Array.prototype.slice.call(figure.querySelectorAll("input[data-slider]"));
+      if (!picture || inputs.length === 0) {
+        found.push("a figure on sliders with no picture or no slider: " + figure.id);
+        return;
+      }
+      var before = picture.innerHTML;
+      var initial = inputs.map(function (input) { return input.value; });
+      function move(values) {
+        inputs.forEach(function (input, n) {
+          input.value = values[n];
+          input.dispatchEvent(new Event("input"));
+        });
+      }
+      move(inputs.map(function (input) { return input.max; }));
+      var after = picture.innerHTML;
+      if (after === before || after.indexOf("<svg") < 0) {
+        found.push("moving the sliders of " + figure.id + " did not draw another timeline");
+      }
+      move(initial);
+      if (picture.innerHTML !== before) {
+        found.push("putting the sliders of " + figure.id + " back did not draw the first timeline again");
+      }
+    });
+    return found;
+  }
+
   function report() {
     var links = [];
     document.querySelectorAll("a[href]").forEach(function (a) {
@@ -118,10 +150,11 @@
     });
     var result = {
       errors: errors,
-      problems: wrappedFigures().concat(wideCode(), wideTables(), emptyTimelines()),
+      problems: wrappedFigures().concat(wideCode(), wideTables(), emptyTimelines(), stuckSliders()),
       links: links,
       ids: ids,
       timelines: document.querySelectorAll(".lesson-timeline svg").length,
+      sliders: document.querySelectorAll(".lesson-sliders").length,
       height: document.documentElement.scrollHeight
     };
     var out = document.createElement("pre");
