@@ -2,11 +2,14 @@
 //! experiment measured when the book was built — its command, table, timeline and findings.
 //!
 //! - [`dedent`]: removes the margin an included anchor keeps from its source file.
-//! - [`directive`]: finds `{{#lesson <crate> <experiment>}}` and `{{#claims [<crate>...]}}` in a chapter.
+//! - [`directive`]: finds `{{#lesson <crate> <experiment>}}`, `{{#claims [<crate>...]}}` and
+//!   `{{#sliders <crate> <child-command>}}` in a chapter.
 //! - [`workspace`]: the workspace the book lives in: which lessons exist, and the hash of a lesson's
 //!   sources that keys the cache (so the book never shows output from older code).
-//! - [`runner`]: runs `cargo run --quiet -p <crate> -- <experiment> --json` and caches the Report.
-//! - [`render`]: turns a Report into the Markdown and inline SVG a chapter embeds.
+//! - [`runner`]: runs `cargo run --quiet -p <crate> -- <experiment> --json` and caches the Report
+//!   (and a model's figure on sliders, from `-- --child <command>`).
+//! - [`render`]: turns a Report into the Markdown and inline SVG a chapter embeds, and a figure on
+//!   sliders into HTML that book/theme/sliders.js switches between settings.
 //! - [`browser`]: the built book opened in headless Chromium, as a reader sees it (a CI check).
 //! - [`LessonPreprocessor`]: the `mdbook_preprocessor::Preprocessor` that ties them together.
 //!
