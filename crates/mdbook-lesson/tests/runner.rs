@@ -260,3 +260,47 @@ fn the_appendix_shows_the_figures_the_chapters_embedded() {
     assert!(appendix.contains("2.99× with 3 threads."), "{appendix}");
     assert!(!appendix.contains("1.50×"), "{appendix}");
 }
+
+/// `{{#sliders demo model-figure}}`: the lesson's child command runs once, then the cache answers
+/// (nothing in a model's figure is timed, so there is no busy machine to measure again on).
+#[cfg(unix)]
+#[test]
+fn a_sliders_figure_is_computed_once_and_rendered_with_its_data() {
+    use lesson_kit::sliders::{Slider, SliderFigure};
+    let root = support::fake_workspace("sliders");
+    let slider = Slider {
+        label: "threads".into(),
+        choices: vec!["1".into(), "2".into()],
+    };
+    let mut figure = SliderFigure::new("A model", vec![slider], vec!["speedup".into()], vec![0]);
+    figure.add(vec![0], "<svg>one</svg>".into(), vec!["1.00×".into()]);
+    figure.add(vec![1], "<svg>two</svg>".into(), vec!["1.90×".into()]);
+    let json = root.join("figure.json");
+    fs::write(&json, serde_json::to_string(&figure).expect("JSON")).expect("write");
+    let (runner, runs) = counting_runner(&root, &json);
+
+    let page = LessonPreprocessor::default()
+        .expand(&runner, "t.md", "{{#sliders demo model-figure}}")
+        .expect("expands");
+    assert!(page.contains("<svg>one</svg>"), "{page}");
+    assert!(page.contains("lesson-sliders-data"), "{page}");
+    assert_eq!(
+        runner.sliders("demo", "model-figure").expect("cached"),
+        figure
+    );
+    assert_eq!(runs(), 1, "the second call reads the cache");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_child_command_that_prints_no_figure_is_a_clear_error() {
+    let root = support::fake_workspace("sliders-bad");
+    let cargo = fake_cargo(&root, "echo 'not json'");
+    let error = runner(&root, cargo)
+        .sliders("demo", "model-figure")
+        .expect_err("not a figure");
+    assert!(
+        format!("{error:#}").contains("did not print a sliders figure"),
+        "{error:#}"
+    );
+}
