@@ -1,7 +1,7 @@
 //! Experiment `talking`: how processes exchange data, and what it costs. A `Pipe`'s round trip, a
 //! `Queue`'s throughput, and one image's worth of bytes sent to a worker against shared with it.
 //!
-//! Python twin: `python/queue_throughput.py`. Examples: `09_pipe.rs`, `10_queue.rs`,
+//! Python twin: `python/talking.py`. Examples: `09_pipe.rs`, `10_queue.rs`,
 //! `11_shared_memory.rs`.
 
 use std::io::{self, BufReader};
