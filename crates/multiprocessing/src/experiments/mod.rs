@@ -15,7 +15,7 @@ pub mod talking;
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
-use lesson_kit::{Measurement, State, Trace};
+use lesson_kit::{Claim, Measurement, Samples, State, Trace, Verdict};
 
 use crate::pool::{Finished, PoolError};
 
@@ -80,6 +80,55 @@ pub fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// "1 image", "8 images", "2 processes": a count with its noun, singular when it is one.
+pub fn count(n: usize, noun: &str) -> String {
+    match n {
+        1 => format!("1 {noun}"),
+        _ if noun.ends_with('s') => format!("{n} {noun}es"),
+        _ => format!("{n} {noun}s"),
+    }
+}
+
+/// What a machine allows to run side by side: the judge of every claim that work in parallel
+/// goes faster. The most any variant can gain is one item per worker, one worker per core.
+#[derive(Clone, Copy, Debug)]
+pub struct SideBySide {
+    pub cores: usize,
+    pub workers: usize,
+    /// Images or tasks to share out.
+    pub items: usize,
+}
+
+impl SideBySide {
+    /// The best speedup possible here.
+    pub fn ideal(self) -> f64 {
+        self.workers.min(self.cores).min(self.items) as f64
+    }
+
+    /// Judges `claim` on `speedup`: most of the ideal holds, some of it (1.2× or more) holds in
+    /// part, less does not hold. With one core or one worker nothing can run side by side, so
+    /// the claim is not tested, and says why.
+    pub fn judge(self, claim: Claim, speedup: &Samples, measured: String) -> Claim {
+        let ideal = self.ideal();
+        if ideal < 2.0 {
+            return claim.measured(format!(
+                "not tested: {} and {} here leave nothing to run side by side",
+                count(self.cores, "core"),
+                count(self.workers, "worker"),
+            ));
+        }
+        claim.measured(measured).judge(speedup, |x| {
+            if x >= 0.7 * ideal {
+                Verdict::Holds
+            } else if x >= 1.2 {
+                Verdict::Partly
+            } else {
+                Verdict::DoesNotHold
+            }
+        })
+    }
+}
+
 /// [`lesson_kit::stopwatch`], with the CPU time of the child processes that ended during `work`
 /// added: a pool's workers do its computing, and the pool waits for them when it is dropped.
 pub fn stopwatch_with_children<T>(work: impl FnOnce() -> T) -> (T, Measurement) {
@@ -128,4 +177,57 @@ pub fn trace_workers<R>(finished: &[Finished<R>], started: SystemTime, trace: &T
 
 fn lane(pid: u32) -> String {
     format!("process {pid}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_is_singular_and_the_rest_plural() {
+        assert_eq!(count(1, "image"), "1 image");
+        assert_eq!(count(8, "image"), "8 images");
+        assert_eq!(count(1, "process"), "1 process");
+        assert_eq!(count(2, "process"), "2 processes");
+        assert_eq!(count(0, "thread"), "0 threads");
+    }
+
+    #[test]
+    fn side_by_side_judges_against_the_ideal_and_not_at_all_on_one_core() {
+        let two = SideBySide {
+            cores: 2,
+            workers: 4,
+            items: 8,
+        };
+        assert_eq!(two.ideal(), 2.0);
+        let verdict = |x: f64| {
+            let claim = Claim::new("faster", lesson_kit::Source::ARTICLE);
+            two.judge(
+                claim,
+                &Samples::new(lesson_kit::Unit::Ratio, [x]),
+                "m".into(),
+            )
+            .verdict
+        };
+        assert_eq!(verdict(1.5), Verdict::Holds);
+        assert_eq!(verdict(1.3), Verdict::Partly);
+        assert_eq!(verdict(1.1), Verdict::DoesNotHold);
+        let one = SideBySide {
+            cores: 1,
+            workers: 4,
+            items: 8,
+        };
+        let claim = Claim::new("faster", lesson_kit::Source::ARTICLE);
+        let claim = one.judge(
+            claim,
+            &Samples::new(lesson_kit::Unit::Ratio, [1.0]),
+            "m".into(),
+        );
+        assert_eq!(claim.verdict, Verdict::Unclear);
+        assert!(
+            claim.measured.contains("not tested: 1 core and 4 workers"),
+            "{}",
+            claim.measured
+        );
+    }
 }

@@ -7,7 +7,7 @@ use lesson_kit::{Figure, Outcome, Run, Timing, Twins, Unit};
 use serde::{Deserialize, Serialize};
 
 use super::{in_turns, joined, one_run, speedup, twin_args, wall_seconds};
-use crate::experiments::{Settings, image_count, image_side, pipeline, workers};
+use crate::experiments::{Settings, count, image_count, image_side, pipeline, workers};
 use crate::images::{ImageSet, Stages};
 
 /// What `python/pipeline.py` prints.
@@ -165,15 +165,6 @@ pub fn report(figures: &Figures) -> Outcome {
 const NO_PILLOW: &str = "Pillow is not installed, so there is no Python pipeline to compare \
     with. Install it with `python3 -m pip install Pillow` (or `apt install python3-pil`) and run \
     `cargo run -p multiprocessing -- compare` again. The countdown below needs nothing but Python.";
-
-/// "1 image", "8 images".
-pub fn count(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
 
 fn row(figures: &Figures, label: &str, timing: &Timing) -> Run {
     let n = figures.images.max(1) as f64;
