@@ -12,6 +12,10 @@
 //!   as a median and a range; [`busy`] says whether the machine was quiet enough to judge them.
 //! - [`Report`]: a lesson's outcomes: runs, traces, findings and claims, each claim with its
 //!   [`Source`] and a [`Verdict`]; every lesson prints it as JSON with `--json`.
+//! - [`format`](mod@format): how seconds, bytes and counts print, the same in every lesson.
+//! - [`jsonl`]: typed records one JSON line each, between a parent and its child processes.
+//! - [`os`]: what a lesson asks of the OS (a quiet closed pipe, open files) and a child's exit
+//!   status in words.
 //! - [`render`]: the terminal (timeline + table), SVG and Markdown renderers of a `Report`.
 //!
 //! Each lesson crate (`gil-sim`, `threading`, …) depends on this one; none has a timer, a server
@@ -19,6 +23,8 @@
 
 pub mod busy;
 pub mod deadline;
+pub mod format;
+pub mod jsonl;
 pub mod measure;
 pub mod os;
 pub mod render;
@@ -30,7 +36,7 @@ pub mod trace;
 pub mod twin;
 
 pub use deadline::finish_within;
-pub use measure::{Measurement, stopwatch};
+pub use measure::{Measurement, stopwatch, stopwatch_with_children};
 pub use report::{Claim, Figure, Machine, Outcome, Report, Run, Source, Verdict};
 pub use samples::{Samples, Timing, Unit, alternate};
 pub use server::{DelayServer, ServerError};

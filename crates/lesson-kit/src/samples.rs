@@ -10,8 +10,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::format::{format_bytes, format_seconds, group_thousands};
 use crate::measure::Measurement;
-use crate::report::{format_bytes, format_seconds, group_thousands};
 
 /// What a sample counts, so that it prints the way every lesson prints that unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,6 +113,19 @@ impl Samples {
         }
     }
 
+    /// The `p`-th percentile (`p` from 0 to 100), by nearest rank: `percentile(90.0)` is the value
+    /// 90 % of the samples are at or below, and always one of the samples (0 for none). Nearest
+    /// rank rather than interpolation, so that a tail latency quoted is one that was measured.
+    pub fn percentile(&self, p: f64) -> f64 {
+        let mut sorted = self.values.clone();
+        sorted.sort_by(f64::total_cmp);
+        if sorted.is_empty() {
+            return 0.0;
+        }
+        let rank = (p.clamp(0.0, 100.0) / 100.0 * sorted.len() as f64).ceil() as usize;
+        sorted[rank.clamp(1, sorted.len()) - 1]
+    }
+
     pub fn min(&self) -> f64 {
         self.values.iter().copied().reduce(f64::min).unwrap_or(0.0)
     }
@@ -160,6 +173,27 @@ impl Timing {
             wall: Samples::seconds(measurements.iter().map(|m| m.wall)),
             cpu: cpu.map(Samples::seconds),
         }
+    }
+
+    /// A timing from seconds measured one run at a time: a twin prints them, a test fixes them.
+    /// The CPU column stays empty unless every run has a CPU time (a column with holes would
+    /// give a median of some runs only).
+    pub fn from_seconds(
+        wall: impl IntoIterator<Item = f64>,
+        cpu: impl IntoIterator<Item = Option<f64>>,
+    ) -> Self {
+        let cpu: Option<Vec<f64>> = cpu.into_iter().collect();
+        Timing {
+            wall: Samples::new(Unit::Seconds, wall),
+            cpu: cpu
+                .filter(|c| !c.is_empty())
+                .map(|c| Samples::new(Unit::Seconds, c)),
+        }
+    }
+
+    /// A timing of wall-clock seconds only: `Timing::wall_seconds([0.9, 0.91, 0.905])`.
+    pub fn wall_seconds(wall: impl IntoIterator<Item = f64>) -> Self {
+        Timing::from_seconds(wall, [])
     }
 
     /// The median wall time, in seconds.
@@ -212,6 +246,29 @@ mod tests {
             "0.98×",
             "no range when both ends print alike"
         );
+    }
+
+    #[test]
+    fn percentile_by_nearest_rank() {
+        let s = Samples::new(Unit::Seconds, (1..=10).rev().map(f64::from));
+        assert_eq!(s.percentile(90.0), 9.0);
+        assert_eq!(s.percentile(50.0), 5.0);
+        assert_eq!(s.percentile(100.0), 10.0);
+        assert_eq!(s.percentile(0.0), 1.0);
+        assert_eq!(s.percentile(95.0), 10.0, "a rank between two rounds up");
+        assert_eq!(Samples::new(Unit::Seconds, []).percentile(90.0), 0.0);
+    }
+
+    #[test]
+    fn a_timing_from_seconds_has_a_cpu_column_only_when_every_run_has_one() {
+        let both = Timing::from_seconds([0.3, 0.2], [Some(0.1), Some(0.05)]);
+        assert_eq!(both.wall, Samples::new(Unit::Seconds, [0.3, 0.2]));
+        assert_eq!(both.cpu, Some(Samples::new(Unit::Seconds, [0.1, 0.05])));
+        let holed = Timing::from_seconds([0.3, 0.2], [Some(0.1), None]);
+        assert_eq!(holed.cpu, None);
+        let wall_only = Timing::wall_seconds([0.3, 0.2]);
+        assert_eq!(wall_only.cpu, None);
+        assert_eq!(wall_only.wall_s(), 0.25);
     }
 
     #[test]

@@ -93,9 +93,9 @@ struct Cli<A: Args> {
 }
 
 /// One experiment: its name, a line saying what it does, and its `measure` + `report` pair.
-pub struct Experiment<L> {
-    pub id: &'static str,
-    pub summary: &'static str,
+struct Experiment<L> {
+    id: &'static str,
+    summary: &'static str,
     run: Box<MeasureThenReport<L>>,
 }
 
@@ -106,7 +106,7 @@ impl<L> Experiment<L> {
     /// Measures, then reports. An error from `measure` means the experiment could not run at all
     /// (the local server would not start); a failed item inside it (one URL) is a `problem` of its
     /// outcome instead, and the rest of its work is still reported.
-    pub fn run(&self, settings: &Settings<L>) -> anyhow::Result<Outcome> {
+    fn run(&self, settings: &Settings<L>) -> anyhow::Result<Outcome> {
         (self.run)(settings)
     }
 }
@@ -171,11 +171,6 @@ impl<L: 'static> Tour<L> {
     pub fn child(mut self, name: &'static str, main: Child) -> Self {
         self.children.push((name, main));
         self
-    }
-
-    /// The experiments, in order.
-    pub fn experiments(&self) -> &[Experiment<L>] {
-        &self.experiments
     }
 
     /// Parses the command line (shared flags, then the lesson's own `A`), turns `A` into the

@@ -14,7 +14,7 @@ pub mod counter;
 pub mod pipeline;
 pub mod waiting;
 
-use lesson_kit::{Outcome, Samples, Timing, Twins};
+use lesson_kit::{Outcome, Timing, Twins};
 
 use super::Settings;
 
@@ -53,22 +53,16 @@ fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -
     }
 }
 
-/// A timing from seconds measured one run at a time (a twin prints them; the Rust side measures
-/// them the same way). The CPU column stays empty unless every run has a CPU time.
+/// [`Timing::from_seconds`]: kept until the comparisons call it themselves.
 pub fn timing(
     wall_s: impl IntoIterator<Item = f64>,
     cpu_s: impl IntoIterator<Item = Option<f64>>,
 ) -> Timing {
-    let cpu: Option<Vec<f64>> = cpu_s.into_iter().collect();
-    Timing {
-        wall: Samples::new(lesson_kit::Unit::Seconds, wall_s),
-        cpu: cpu
-            .filter(|c| !c.is_empty())
-            .map(|c| Samples::new(lesson_kit::Unit::Seconds, c)),
-    }
+    Timing::from_seconds(wall_s, cpu_s)
 }
 
-/// Wall and CPU seconds of a Rust measurement, in the twins' terms.
+/// [`Measurement::seconds`](lesson_kit::Measurement::seconds): kept until the comparisons call it
+/// themselves.
 pub fn seconds(m: lesson_kit::Measurement) -> (f64, Option<f64>) {
-    (m.wall.as_secs_f64(), m.cpu.map(|c| c.as_secs_f64()))
+    m.seconds()
 }
