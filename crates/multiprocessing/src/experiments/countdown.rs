@@ -12,14 +12,12 @@ use gil_sim::{Interpreter, Mode, Python, work};
 use lesson_kit::report::faster_or_slower;
 use lesson_kit::{
     Claim, Measurement, Outcome, Run, Samples, Source, Timing, Trace, Verdict, alternate,
+    stopwatch_with_children,
 };
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{
-    LessonError, Settings, SideBySide, cores, count, stopwatch_with_children, trace_workers,
-    workers,
-};
+use super::{LessonError, Settings, SideBySide, cores, count, trace_workers, workers};
 use crate::pool::Pool;
 use crate::tasks::{Task, countdown_in_own_interpreter};
 

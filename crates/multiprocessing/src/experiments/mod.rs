@@ -13,9 +13,9 @@ pub mod pipeline;
 pub mod talking;
 
 use std::collections::BTreeMap;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
-use lesson_kit::{Claim, Measurement, Samples, State, Trace, Verdict};
+use lesson_kit::{Claim, Samples, State, Trace, Verdict};
 
 use crate::pool::{Finished, PoolError};
 
@@ -127,35 +127,6 @@ impl SideBySide {
             }
         })
     }
-}
-
-/// [`lesson_kit::stopwatch`], with the CPU time of the child processes that ended during `work`
-/// added: a pool's workers do its computing, and the pool waits for them when it is dropped.
-pub fn stopwatch_with_children<T>(work: impl FnOnce() -> T) -> (T, Measurement) {
-    let before = children_cpu();
-    let (value, mut measurement) = lesson_kit::stopwatch(work);
-    if let (Some(cpu), Some(before), Some(after)) = (measurement.cpu, before, children_cpu()) {
-        measurement.cpu = Some(cpu + after.saturating_sub(before));
-    }
-    (value, measurement)
-}
-
-/// User + system time of every child process this one has waited for, so far.
-fn children_cpu() -> Option<Duration> {
-    #[cfg(unix)]
-    {
-        let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-        // Safety: `usage` is writable memory the size of a `rusage`, which getrusage fills.
-        if unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, usage.as_mut_ptr()) } != 0 {
-            return None;
-        }
-        // Safety: getrusage returned 0, so it filled the struct (which was zeroed before).
-        let usage = unsafe { usage.assume_init() };
-        let time = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
-        Some(time(usage.ru_utime) + time(usage.ru_stime))
-    }
-    #[cfg(not(unix))]
-    None
 }
 
 /// Draws each finished task on its worker's lane ("process PID"), from the times the worker

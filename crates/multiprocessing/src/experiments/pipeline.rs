@@ -14,14 +14,14 @@ use gil_sim::{Interpreter, Mode, Python};
 use lesson_kit::report::{faster_or_slower, format_seconds};
 use lesson_kit::{
     Claim, Figure, Measurement, Outcome, Run, Samples, Source, State, Timing, Trace, Unit, Verdict,
-    alternate,
+    alternate, stopwatch_with_children,
 };
 use rayon::prelude::*;
 use serde::Serialize;
 
 use super::{
-    LessonError, Settings, SideBySide, cores, count, image_count, image_side,
-    stopwatch_with_children, trace_workers, workers,
+    LessonError, Settings, SideBySide, cores, count, image_count, image_side, trace_workers,
+    workers,
 };
 use crate::images::{ImageSet, Processed, Stages, process_image};
 use crate::pool::Pool;

@@ -6,7 +6,7 @@ use lesson_kit::report::{format_bytes, format_seconds};
 use lesson_kit::{Outcome, Run, Timing, Twins};
 use serde::{Deserialize, Serialize};
 
-use super::{in_turns, joined, one_run, twin_args, wall_seconds};
+use super::{in_turns, joined, one_run, twin_args};
 use crate::experiments::{Settings, cost};
 
 /// What `python/cost.py` prints. A start method this OS lacks has no samples.
@@ -50,7 +50,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         || Ok(cost::measure(&once)?),
     )?;
     let all = |field: fn(&Twin) -> &Vec<f64>| {
-        wall_seconds(python.iter().flat_map(|t| field(t).iter().copied()))
+        Timing::wall_seconds(python.iter().flat_map(|t| field(t).iter().copied()))
     };
     let some = |timing: Timing| (!timing.wall.is_empty()).then_some(timing);
     let rust_some = |field: fn(&cost::Figures) -> &Option<Timing>| {
@@ -129,10 +129,10 @@ mod tests {
 
     fn starts(fork: Option<Timing>, private_bytes: Option<u64>) -> Starts {
         Starts {
-            thread: wall_seconds([0.00005]),
+            thread: Timing::wall_seconds([0.00005]),
             fork,
             fork_server: None,
-            spawn: wall_seconds([0.02]),
+            spawn: Timing::wall_seconds([0.02]),
             private_bytes,
         }
     }
@@ -141,7 +141,7 @@ mod tests {
     fn a_start_method_this_os_lacks_has_no_row() {
         let figures = Figures {
             python: "Python 3.12.3".into(),
-            cpython: starts(Some(wall_seconds([0.001])), Some(9_000_000)),
+            cpython: starts(Some(Timing::wall_seconds([0.001])), Some(9_000_000)),
             rust: starts(None, Some(1_000_000)),
             failures: Vec::new(),
         };

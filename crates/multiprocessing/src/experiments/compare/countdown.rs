@@ -6,7 +6,7 @@ use lesson_kit::report::{faster_or_slower, group_thousands};
 use lesson_kit::{Figure, Outcome, Run, Timing, Twins};
 use serde::{Deserialize, Serialize};
 
-use super::{in_turns, joined, one_run, speedup, twin_args, wall_seconds};
+use super::{in_turns, joined, one_run, speedup, twin_args};
 use crate::experiments::{Settings, countdown, workers};
 
 /// What `python/countdown.py` prints.
@@ -55,7 +55,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         || Ok(countdown::measure(&once)?),
     )?;
     let all = |field: fn(&Twin) -> &Vec<f64>| {
-        wall_seconds(python.iter().flat_map(|t| field(t).iter().copied()))
+        Timing::wall_seconds(python.iter().flat_map(|t| field(t).iter().copied()))
     };
     Ok(Figures {
         python: twins.version.clone(),
@@ -140,9 +140,9 @@ mod tests {
 
     fn ways(sequential: f64, threads: f64, pool: f64) -> Ways {
         Ways {
-            sequential: wall_seconds([sequential]),
-            threads: wall_seconds([threads]),
-            pool: wall_seconds([pool]),
+            sequential: Timing::wall_seconds([sequential]),
+            threads: Timing::wall_seconds([threads]),
+            pool: Timing::wall_seconds([pool]),
         }
     }
 

@@ -84,14 +84,6 @@ pub fn in_turns<P, R>(
     Ok((pythons, rusts))
 }
 
-/// Wall seconds a twin printed, as a timing. // until lesson-kit has it: `Timing::wall_seconds`
-pub fn wall_seconds(values: impl IntoIterator<Item = f64>) -> Timing {
-    Timing {
-        wall: Samples::new(Unit::Seconds, values),
-        cpu: None,
-    }
-}
-
 /// The timings of several one-run turns, as one timing with a sample per turn. The CPU column
 /// stays only when every turn has one.
 pub fn joined<'a>(turns: impl IntoIterator<Item = &'a Timing>) -> Timing {
@@ -124,7 +116,7 @@ mod tests {
         let both = joined([&with_cpu(1.0), &with_cpu(3.0)]);
         assert_eq!(both.wall.values, [1.0, 3.0]);
         assert_eq!(both.cpu.map(|c| c.values), Some(vec![0.5, 1.5]));
-        let partly = joined([&with_cpu(1.0), &wall_seconds([2.0])]);
+        let partly = joined([&with_cpu(1.0), &Timing::wall_seconds([2.0])]);
         assert_eq!(partly.wall.values, [1.0, 2.0]);
         assert_eq!(partly.cpu, None);
     }
@@ -134,8 +126,14 @@ mod tests {
         let order = std::cell::RefCell::new(Vec::new());
         let (python, rust) = in_turns(
             2,
-            || Ok(order.borrow_mut().push("python")),
-            || Ok(order.borrow_mut().push("rust")),
+            || {
+                order.borrow_mut().push("python");
+                Ok(())
+            },
+            || {
+                order.borrow_mut().push("rust");
+                Ok(())
+            },
         )
         .unwrap();
         assert_eq!((python.len(), rust.len()), (2, 2));

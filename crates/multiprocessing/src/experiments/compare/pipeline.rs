@@ -6,7 +6,7 @@ use lesson_kit::report::{faster_or_slower, format_seconds};
 use lesson_kit::{Figure, Outcome, Run, Timing, Twins, Unit};
 use serde::{Deserialize, Serialize};
 
-use super::{in_turns, joined, one_run, speedup, twin_args, wall_seconds};
+use super::{in_turns, joined, one_run, speedup, twin_args};
 use crate::experiments::{Settings, count, image_count, image_side, pipeline, workers};
 use crate::images::{ImageSet, Stages};
 
@@ -94,7 +94,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
 
 fn pillow_ways(turns: Vec<TwinPillow>) -> Pillow {
     let all = |field: fn(&TwinPillow) -> &Vec<f64>| {
-        wall_seconds(turns.iter().flat_map(|t| field(t).iter().copied()))
+        Timing::wall_seconds(turns.iter().flat_map(|t| field(t).iter().copied()))
     };
     Pillow {
         version: turns[0].version.clone(),
@@ -196,9 +196,9 @@ mod tests {
 
     fn ways(sequential: f64, pool: f64, threads: f64) -> Ways {
         Ways {
-            sequential: wall_seconds([sequential, sequential]),
-            pool: wall_seconds([pool, pool]),
-            threads: wall_seconds([threads, threads]),
+            sequential: Timing::wall_seconds([sequential, sequential]),
+            pool: Timing::wall_seconds([pool, pool]),
+            threads: Timing::wall_seconds([threads, threads]),
             stages: Stages {
                 read_s: 0.001,
                 resize_s: 0.01,

@@ -6,7 +6,7 @@ use lesson_kit::report::group_thousands;
 use lesson_kit::{Figure, Outcome, Run, Timing, Twins, Unit};
 use serde::{Deserialize, Serialize};
 
-use super::{in_turns, joined, one_run, twin_args, wall_seconds};
+use super::{in_turns, joined, one_run, twin_args};
 use crate::experiments::{Settings, talking};
 
 /// What `python/talking.py` prints.
@@ -47,7 +47,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         || Ok(talking::measure(&once)?),
     )?;
     let all = |field: fn(&Twin) -> &Vec<f64>| {
-        wall_seconds(python.iter().flat_map(|t| field(t).iter().copied()))
+        Timing::wall_seconds(python.iter().flat_map(|t| field(t).iter().copied()))
     };
     Ok(Figures {
         python: twins.version.clone(),
@@ -104,8 +104,8 @@ mod tests {
     fn channels(messages: u64, queue_s: f64) -> Channels {
         Channels {
             queue_messages: messages,
-            queue: wall_seconds([queue_s]),
-            round_trip: wall_seconds([0.00002]),
+            queue: Timing::wall_seconds([queue_s]),
+            round_trip: Timing::wall_seconds([0.00002]),
         }
     }
 
