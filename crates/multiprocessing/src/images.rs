@@ -15,11 +15,11 @@
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use lesson_kit::cleanup::{Scratch, scratch_dir};
 use serde::{Deserialize, Serialize};
 
 use crate::blur::gaussian_blur;
@@ -187,28 +187,20 @@ pub fn read_ppm(path: &Path) -> Result<Rgb, ImageError> {
     })
 }
 
-/// Generated images in a temporary folder, removed when this is dropped.
+/// Generated images in this run's scratch folder ([`lesson_kit::cleanup::scratch_dir`]): removed
+/// when this is dropped, when the run is interrupted, or, after a SIGKILL, at the next start.
 #[derive(Debug)]
 pub struct ImageSet {
-    pub dir: PathBuf,
+    pub dir: Scratch,
     pub paths: Vec<PathBuf>,
     pub side: u32,
 }
 
 impl ImageSet {
-    /// `count` images of `side`×`side` pixels, seeds 1, 2, 3…, written to a fresh folder under
-    /// the system's temporary directory.
+    /// `count` images of `side`×`side` pixels, seeds 1, 2, 3…, written to a fresh scratch folder.
     pub fn generate(count: usize, side: u32) -> io::Result<Self> {
-        // A name no other set of this process or another has: two sets may be alive at once.
-        static SETS: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "multiprocessing-images-{}-{}",
-            std::process::id(),
-            SETS.fetch_add(1, Ordering::Relaxed)
-        ));
-        fs::create_dir_all(&dir)?;
         let mut set = ImageSet {
-            dir,
+            dir: scratch_dir("images")?,
             paths: Vec::new(),
             side,
         };
@@ -218,12 +210,6 @@ impl ImageSet {
             set.paths.push(path);
         }
         Ok(set)
-    }
-}
-
-impl Drop for ImageSet {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
     }
 }
 

@@ -101,8 +101,8 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let bytes = side * side * 3;
     let data: Vec<u8> = (0..bytes).map(|i| (i % 251) as u8).collect();
     let expected = fnv1a(&data);
-    let name = format!("multiprocessing-lesson-{}", std::process::id());
-    let mut shared = SharedMemory::create(&name, bytes).map_err(LessonError::Child)?;
+    let mut shared =
+        SharedMemory::create_for_this_run("talking", bytes).map_err(LessonError::Child)?;
     shared.buf_mut().copy_from_slice(&data);
     let mut talker = Talker::start().map_err(LessonError::Child)?;
 
@@ -129,7 +129,7 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
                 &mut || sum(Request::Sum(data.clone())),
                 &mut || {
                     sum(Request::SumShared {
-                        name: name.clone(),
+                        name: shared.name().to_string(),
                         len: bytes,
                     })
                 },
