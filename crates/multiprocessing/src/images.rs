@@ -213,6 +213,36 @@ impl ImageSet {
     }
 }
 
+/// The disk `count` images of `side`×`side` pixels take as PPM files: header and pixels.
+pub fn bytes_needed(count: usize, side: u32) -> u64 {
+    let header = format!("P6\n{side} {side}\n255\n").len() as u64;
+    count as u64 * (header + 3 * u64::from(side) * u64::from(side))
+}
+
+/// The bytes an unprivileged program may still write on the file system holding `dir`.
+pub fn free_bytes(dir: &Path) -> io::Result<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::CString::new(dir.as_os_str().as_bytes())
+            .map_err(|_| io::Error::other("a path with a NUL byte"))?;
+        let mut stats = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+        // Safety: `path` is a NUL-terminated string and `stats` writable memory of the right
+        // size, which statvfs fills when it returns 0.
+        if unsafe { libc::statvfs(path.as_ptr(), stats.as_mut_ptr()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // Safety: statvfs returned 0, so it filled the struct (zeroed before).
+        let stats = unsafe { stats.assume_init() };
+        Ok(stats.f_bavail as u64 * stats.f_frsize as u64)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Err(io::Error::other("free space is only known on Unix here"))
+    }
+}
+
 /// FNV-1a, 64 bits: a fingerprint, not a cryptographic hash.
 pub fn fnv1a(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, &b| {

@@ -17,6 +17,9 @@ use std::time::SystemTime;
 
 use lesson_kit::{Claim, Samples, State, Trace, Verdict};
 
+use lesson_kit::report::format_bytes;
+
+use crate::images::{ImageSet, bytes_needed, free_bytes};
 use crate::pool::{Finished, PoolError};
 
 /// The flags of this lesson, on top of lesson-kit's `--full`, `--repeat` and `--json`.
@@ -33,6 +36,10 @@ pub struct Flags {
     /// The side of each generated image, in pixels (default 1024, or 2048 with --full).
     #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(16..=8192))]
     pub size: Option<u32>,
+
+    /// Write the generated images even when the temporary folder's disk looks too full for them.
+    #[arg(long)]
+    pub ignore_free_space: bool,
 }
 
 /// What every experiment of this lesson receives.
@@ -44,6 +51,17 @@ pub type Settings = lesson_kit::Settings<Flags>;
 pub enum LessonError {
     #[error("could not write the generated images: {0}")]
     Images(std::io::Error),
+    #[error(
+        "{images} would take {needed} in {dir}, which has {free} free; use fewer or smaller \
+         images (--images, --size), point TMPDIR at a roomier disk, or pass \
+         --ignore-free-space to write them anyway"
+    )]
+    NoRoom {
+        images: String,
+        needed: String,
+        dir: String,
+        free: String,
+    },
     #[error(transparent)]
     Pool(#[from] PoolError),
     #[error("could not start a child process: {0}")]
@@ -52,6 +70,34 @@ pub enum LessonError {
     Rayon(#[from] rayon::ThreadPoolBuildError),
     #[error("{0}")]
     Other(String),
+}
+
+/// The pipeline's images, generated in this run's scratch folder once the disk is known to hold
+/// them: a run of `--images 256 --size 8192` (48 GiB) is refused before it writes a byte.
+pub fn generate_images(settings: &Settings) -> Result<ImageSet, LessonError> {
+    let (count, side) = (image_count(settings), image_side(settings));
+    let dir = std::env::temp_dir();
+    if !settings.lesson.ignore_free_space {
+        // Unknown free space (another OS) is not a reason to refuse.
+        let free = free_bytes(&dir).unwrap_or(u64::MAX);
+        room_for(count, side, &dir, free)?;
+    }
+    ImageSet::generate(count, side).map_err(LessonError::Images)
+}
+
+/// Whether `count` images of `side` px fit in `free` bytes, with a tenth to spare so that the run
+/// does not leave the disk full for everyone else.
+fn room_for(count: usize, side: u32, dir: &std::path::Path, free: u64) -> Result<(), LessonError> {
+    let needed = bytes_needed(count, side);
+    if needed.saturating_add(needed / 10) <= free {
+        return Ok(());
+    }
+    Err(LessonError::NoRoom {
+        images: format!("{} of {side}×{side} px", self::count(count, "image")),
+        needed: format_bytes(needed),
+        dir: dir.display().to_string(),
+        free: format_bytes(free),
+    })
 }
 
 /// Images the pipeline processes: `--images`, or four per worker (8 to 32), enough for every
@@ -153,6 +199,26 @@ fn lane(pid: u32) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn images_that_would_fill_the_disk_are_refused_naming_the_flag() {
+        let dir = std::path::Path::new("/tmp");
+        assert_eq!(bytes_needed(2, 1024), 2 * (17 + 3 * 1024 * 1024));
+        assert!(room_for(8, 1024, dir, 1 << 30).is_ok());
+        let error = room_for(256, 8192, dir, 36 << 30)
+            .expect_err("48 GiB on 36")
+            .to_string();
+        assert!(
+            error.contains("256 images of 8192×8192 px would take 48.0 GiB"),
+            "{error}"
+        );
+        assert!(error.contains("--ignore-free-space"), "{error}");
+        let tight = bytes_needed(1, 64);
+        assert!(
+            room_for(1, 64, dir, tight).is_err(),
+            "no room to spare is refused"
+        );
+    }
 
     #[test]
     fn one_is_singular_and_the_rest_plural() {

@@ -7,8 +7,8 @@ use lesson_kit::{Figure, Outcome, Run, Timing, Twins, Unit};
 use serde::{Deserialize, Serialize};
 
 use super::{in_turns, joined, one_run, speedup, twin_args};
-use crate::experiments::{Settings, count, image_count, image_side, pipeline, workers};
-use crate::images::{ImageSet, Stages};
+use crate::experiments::{Settings, count, generate_images, pipeline, workers};
+use crate::images::Stages;
 
 /// What `python/pipeline.py` prints.
 #[derive(Debug, Deserialize)]
@@ -58,8 +58,7 @@ pub struct Figures {
 }
 
 pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
-    let images = ImageSet::generate(image_count(settings), image_side(settings))
-        .context("writing the generated images")?;
+    let images = generate_images(settings)?;
     let w = workers(settings);
     let args = twin_args(&[
         format!("--images={}", images.dir.display()),
