@@ -234,7 +234,7 @@ pub fn free_bytes(dir: &Path) -> io::Result<u64> {
         }
         // Safety: statvfs returned 0, so it filled the struct (zeroed before).
         let stats = unsafe { stats.assume_init() };
-        Ok(stats.f_bavail as u64 * stats.f_frsize as u64)
+        Ok(u64::from(stats.f_bavail) * u64::from(stats.f_frsize))
     }
     #[cfg(not(unix))]
     {
