@@ -234,7 +234,10 @@ pub fn free_bytes(dir: &Path) -> io::Result<u64> {
         }
         // Safety: statvfs returned 0, so it filled the struct (zeroed before).
         let stats = unsafe { stats.assume_init() };
-        Ok(u64::from(stats.f_bavail) * u64::from(stats.f_frsize))
+        // Both fields are 64-bit on 64-bit Linux and 32-bit elsewhere: widened, not cast.
+        #[allow(clippy::useless_conversion)]
+        let (blocks, block_size) = (u64::from(stats.f_bavail), u64::from(stats.f_frsize));
+        Ok(blocks.saturating_mul(block_size))
     }
     #[cfg(not(unix))]
     {
