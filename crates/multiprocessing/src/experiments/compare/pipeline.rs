@@ -111,16 +111,17 @@ pub fn report(figures: &Figures) -> Outcome {
     let mut outcome = Outcome::new("compare-pipeline", "The image pipeline: Pillow beside Rust")
         .intro(format!(
             "The same {} of {side}×{side} px, the same stages (resize to half with Lanczos, \
-             Gaussian blur σ = 2, JPEG quality 85), {w} workers; {} runs python/pipeline.py, in \
+             Gaussian blur σ = 2, JPEG quality 85), {}; {} runs python/pipeline.py, in \
              turns with Rust.",
             count(figures.images, "image"),
+            count(w, "worker"),
             figures.python,
             side = figures.side
         ))
         .run(row(figures, "Rust: sequential", &figures.rust.sequential))
         .run(row(
             figures,
-            &format!("Rust: pool of {w} processes"),
+            &format!("Rust: pool of {}", count(w, "process")),
             &figures.rust.pool,
         ))
         .run(row(
