@@ -637,3 +637,11 @@ fn frames_only_stdout() -> io::Result<File> {
         Err(io::Error::other("the pool's workers need a Unix system"))
     }
 }
+
+/// If this process was started as a pool worker (`--child pool-worker`), serves as one and
+/// returns its exit code; otherwise `None`. For a program with no `Tour` whose only child is the
+/// pool's worker; the dispatch is lesson-kit's [`serve_child`](lesson_kit::tour::serve_child),
+/// the one `Tour::main` uses, so the `--child` flag is parsed in one place.
+pub fn serve_if_worker<J: Job>() -> Option<ExitCode> {
+    lesson_kit::tour::serve_child(WORKER, &[(WORKER, worker_main::<J>)])
+}
