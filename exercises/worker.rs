@@ -15,15 +15,16 @@
 use std::io;
 use std::process::ExitCode;
 
+use lesson_kit::tour::serve_child;
 use multiprocessing::Task;
 use multiprocessing::frames::{FrameError, read_frame, write_frame};
-use multiprocessing::pool::{Job, serve_if_worker};
+use multiprocessing::pool::{Job, WORKER, worker_main};
 
 /// The argument that starts the worker of multiprocessing-3.
 const ONE_TASK_AT_A_TIME: &str = "--one-task-at-a-time";
 
 fn main() -> ExitCode {
-    if let Some(exit) = serve_if_worker::<Task>() {
+    if let Some(exit) = serve_child("exercises-worker", &[(WORKER, worker_main::<Task>)]) {
         return exit;
     }
     if std::env::args().nth(1).as_deref() != Some(ONE_TASK_AT_A_TIME) {
