@@ -44,3 +44,44 @@ pub enum LessonError {
     #[error("could not read the answer: {0}")]
     Ask(std::io::Error),
 }
+
+pub mod advise;
+pub mod chunksize;
+pub mod compare;
+pub mod completion_order;
+pub mod one_api;
+pub mod pool_size;
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use lesson_kit::{Measurement, State, Timing, Trace};
+
+use crate::tasks::Answer;
+
+/// The timeline of one run from the tasks' own reports of where and when they ran: one lane per
+/// worker (a thread, or a process), named `"{prefix} 1"`, `"{prefix} 2"`… in the order they first
+/// started, times in seconds from `origin`.
+pub fn timeline(trace: &Trace, prefix: &str, origin: SystemTime, answers: &[Answer], state: State) {
+    let mut lanes: BTreeMap<(u32, String), usize> = BTreeMap::new();
+    let mut by_start: Vec<&Answer> = answers.iter().collect();
+    by_start.sort_by_key(|a| a.ran.started);
+    let seconds = |t: SystemTime| t.duration_since(origin).map_or(0.0, |d| d.as_secs_f64());
+    for answer in by_start {
+        let next = lanes.len() + 1;
+        let key = (answer.ran.pid, answer.ran.thread.clone());
+        let lane = *lanes.entry(key).or_insert(next);
+        trace.record(
+            &format!("{prefix} {lane}"),
+            state,
+            seconds(answer.ran.started),
+            seconds(answer.ran.finished),
+        );
+    }
+}
+
+/// The timing of several runs of one variant.
+pub fn timing<T>(runs: &[(T, Measurement)]) -> Timing {
+    let measurements: Vec<Measurement> = runs.iter().map(|(_, m)| *m).collect();
+    Timing::of(&measurements)
+}
