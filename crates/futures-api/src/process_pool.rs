@@ -37,6 +37,18 @@ pub enum OnBrokenWorker {
 }
 
 /// `ProcessPoolExecutor(max_workers)`, for tasks of type `J`.
+///
+/// A process can only run what can be sent to it: a task is a registered serde type, and a
+/// closure (Python's lambda, which fails to pickle at run time) does not compile:
+///
+/// ```compile_fail,E0308
+/// use futures_api::tasks::Task;
+/// use futures_api::{Executor, ProcessPoolExecutor};
+///
+/// let executor = ProcessPoolExecutor::<Task>::new(2)?;
+/// let future = executor.submit(|| 6 * 7)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub struct ProcessPoolExecutor<J: Job> {
     shared: Arc<Shared<J>>,
     /// One thread per worker process: each hands one task at a time to the pool and waits for it.
