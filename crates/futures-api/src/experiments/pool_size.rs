@@ -95,7 +95,8 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
 }
 
 // ANCHOR: pool_size
-pub(crate) fn on_threads(workers: usize, urls: &[String]) -> Result<(), String> {
+/// `list(ThreadPoolExecutor(workers).map(fetch, urls))`.
+pub fn on_threads(workers: usize, urls: &[String]) -> Result<(), String> {
     let executor = ThreadPoolExecutor::new(workers);
     let tasks = urls.iter().map(|url| Task::Download { url: url.clone() });
     for page in executor.map(tasks, MapOptions::default()) {
@@ -105,8 +106,17 @@ pub(crate) fn on_threads(workers: usize, urls: &[String]) -> Result<(), String> 
 }
 // ANCHOR_END: pool_size
 
+/// [`as_coroutines`] on a runtime of its own: one thread, every download a task.
+pub fn on_coroutines(urls: &[String]) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(as_coroutines(urls))
+}
+
 /// `asyncio.gather(*(fetch(url) for url in urls))`, on tokio: one task per download, one thread.
-pub(crate) async fn as_coroutines(urls: &[String]) -> Result<(), String> {
+pub async fn as_coroutines(urls: &[String]) -> Result<(), String> {
     let client = reqwest::Client::new();
     let mut tasks = tokio::task::JoinSet::new();
     for url in urls {
