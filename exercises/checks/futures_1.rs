@@ -39,7 +39,10 @@ fn futures_come_out_in_the_order_they_finish() {
     };
     let order = completion_order(&futures);
     finisher.join().expect("the finisher thread ends");
-    assert_eq!(order, finish_order, "the positions, in the order the futures finished");
+    assert_eq!(
+        order, finish_order,
+        "the positions, in the order the futures finished"
+    );
 }
 
 fn futures_already_done_come_out_without_waiting() {
@@ -66,5 +69,9 @@ fn a_cancelled_future_counts_as_done() {
     let _ = started.send(());
     let order = completion_order(&futures);
     finisher.join().expect("the finisher thread ends");
-    assert_eq!(order, [1, 0], "the cancelled future is done first, then the finished one");
+    assert_eq!(
+        order,
+        [1, 0],
+        "the cancelled future is done first, then the finished one"
+    );
 }

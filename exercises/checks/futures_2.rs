@@ -29,7 +29,9 @@ type Call = Box<dyn FnOnce() -> Result<u64, String> + Send>;
 
 fn all_results_in_order_when_nothing_fails() {
     let executor = ThreadPoolExecutor::new(3);
-    let calls: Vec<Call> = (0..10u64).map(|i| Box::new(move || Ok(i * i)) as Call).collect();
+    let calls: Vec<Call> = (0..10u64)
+        .map(|i| Box::new(move || Ok(i * i)) as Call)
+        .collect();
     let results = map_until_failure(&executor, calls);
     assert_eq!(results, Ok((0..10u64).map(|i| i * i).collect::<Vec<_>>()));
 }

@@ -73,7 +73,9 @@ fn forty_downloads_all_wait_at_once() {
     let peak = downloads(choice, 40, 40);
     let four = {
         let server = DelayServer::start().expect("the local server starts");
-        let urls: Vec<String> = (0..8).map(|_| server.delay_url(Duration::from_millis(50))).collect();
+        let urls: Vec<String> = (0..8)
+            .map(|_| server.delay_url(Duration::from_millis(50)))
+            .collect();
         on_threads(4, &urls).expect("every download succeeds");
         server.peak_in_flight()
     };
@@ -84,9 +86,15 @@ fn forty_downloads_all_wait_at_once() {
 }
 
 fn a_thousand_connections_on_few_threads() {
-    let choice = choose(Workload::ThousandConnections, lesson_kit::Machine::this().cores);
+    let choice = choose(
+        Workload::ThousandConnections,
+        lesson_kit::Machine::this().cores,
+    );
     let peak = downloads(choice, 1000, 64);
-    assert_eq!(peak, 1000, "{choice:?}: only {peak} of the 1,000 connections were open at once");
+    assert_eq!(
+        peak, 1000,
+        "{choice:?}: only {peak} of the 1,000 connections were open at once"
+    );
 }
 
 fn computations_run_in_one_process_per_core() {

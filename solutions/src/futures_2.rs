@@ -6,7 +6,10 @@
 use futures_api::{FutureError, TaskFuture, ThreadPoolExecutor};
 
 /// `list(executor.map(call, …))` as Python runs it: every result in order, or the first error.
-pub fn map_until_failure<T, F>(executor: &ThreadPoolExecutor, calls: Vec<F>) -> Result<Vec<T>, FutureError>
+pub fn map_until_failure<T, F>(
+    executor: &ThreadPoolExecutor,
+    calls: Vec<F>,
+) -> Result<Vec<T>, FutureError>
 where
     T: Clone + Send + 'static,
     F: FnOnce() -> Result<T, String> + Send + 'static,

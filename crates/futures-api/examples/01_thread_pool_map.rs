@@ -24,6 +24,9 @@ fn main() -> anyhow::Result<()> {
     for page in &pages {
         println!("{:?}", page.as_ref().map(|answer| answer.value));
     }
-    println!("8 downloads of 300 ms on 4 threads: {:?}", started.elapsed());
+    println!(
+        "8 downloads of 300 ms on 4 threads: {:?}",
+        started.elapsed()
+    );
     Ok(())
 }

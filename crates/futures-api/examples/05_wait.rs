@@ -17,9 +17,16 @@ fn main() -> anyhow::Result<()> {
         .collect::<Result<_, _>>()?;
     let outcome = wait(&futures, None, ReturnWhen::FirstException);
     // `wait` only says what is done: stopping the rest is up to us.
-    let cancelled = outcome.not_done.iter().filter(|&&i| futures[i].cancel()).count();
+    let cancelled = outcome
+        .not_done
+        .iter()
+        .filter(|&&i| futures[i].cancel())
+        .count();
     // ANCHOR_END: wait
     println!("done: {:?}", outcome.done);
-    println!("cancelled {cancelled} of {} not done", outcome.not_done.len());
+    println!(
+        "cancelled {cancelled} of {} not done",
+        outcome.not_done.len()
+    );
     Ok(())
 }

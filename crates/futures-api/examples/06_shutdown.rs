@@ -16,7 +16,10 @@ fn main() -> anyhow::Result<()> {
     executor.shutdown(true, true); // what is queued is cancelled; what runs finishes
     let cancelled = futures.iter().filter(|f| f.cancelled()).count();
     println!("{cancelled} of 100 cancelled, {} finished", 100 - cancelled);
-    println!("submit after shutdown: {:?}", executor.submit(Task::Square(2)).err());
+    println!(
+        "submit after shutdown: {:?}",
+        executor.submit(Task::Square(2)).err()
+    );
     // ANCHOR_END: shutdown
     Ok(())
 }

@@ -14,7 +14,10 @@ fn main() -> anyhow::Result<ExitCode> {
     if let Some(exit) = serve_if_worker::<Task>() {
         return Ok(exit);
     }
-    for policy in [OnBrokenWorker::BreakThePool, OnBrokenWorker::ReplaceTheWorker] {
+    for policy in [
+        OnBrokenWorker::BreakThePool,
+        OnBrokenWorker::ReplaceTheWorker,
+    ] {
         // ANCHOR: dies
         let executor = ProcessPoolExecutor::with_policy(2, policy)?;
         let mut tasks: Vec<Task> = (1..=5).map(Task::Square).collect();
@@ -26,7 +29,10 @@ fn main() -> anyhow::Result<ExitCode> {
         for result in results {
             println!("  {:?}", result.map(|answer| answer.value));
         }
-        println!("  a task submitted afterwards: {:?}", after.map(|r| r.map(|a| a.value)));
+        println!(
+            "  a task submitted afterwards: {:?}",
+            after.map(|r| r.map(|a| a.value))
+        );
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -149,7 +149,10 @@ mod tests {
 
     #[test]
     fn thousands_of_connections_get_coroutines() {
-        assert_eq!(advise(work(WaitsOn::Network, 5000), 2).tool, Tool::Coroutines);
+        assert_eq!(
+            advise(work(WaitsOn::Network, 5000), 2).tool,
+            Tool::Coroutines
+        );
         assert_eq!(
             advise(work(WaitsOn::Network, COROUTINES_FROM), 2).tool,
             Tool::Threads { workers: 500 }

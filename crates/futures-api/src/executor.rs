@@ -40,7 +40,10 @@ pub trait Executor<J: Job> {
     /// One future for several tasks that travel and run together: what `ProcessPoolExecutor.map`
     /// submits for each `chunksize` tasks (its `_process_chunk`). The results keep the order of
     /// `tasks`.
-    fn submit_chunk(&self, tasks: Vec<J>) -> Result<TaskFuture<ChunkResults<J::Output>>, SubmitError>;
+    fn submit_chunk(
+        &self,
+        tasks: Vec<J>,
+    ) -> Result<TaskFuture<ChunkResults<J::Output>>, SubmitError>;
 
     /// `executor.shutdown(wait=True, *, cancel_futures=False)`: takes no more tasks; with
     /// `cancel_futures`, cancels those still queued; with `wait`, returns once the running ones
@@ -178,11 +181,7 @@ impl<'a, E: Executor<J>, J: Job, I: Iterator<Item = J>> Map<'a, E, J, I> {
                     .into_iter()
                     .map(|task| self.executor.submit(task).map(Unit::One))
                     .next(),
-                n => Some(
-                    self.executor
-                        .submit_chunk(chunk)
-                        .map(|f| Unit::Chunk(f, n)),
-                ),
+                n => Some(self.executor.submit_chunk(chunk).map(|f| Unit::Chunk(f, n))),
             };
             match submitted {
                 Some(Ok(unit)) => self.pending.push_back(unit),

@@ -98,10 +98,7 @@ impl<T> TaskFuture<T> {
 
     /// `Future.done()`: finished, failed or cancelled; never changes again.
     pub fn done(&self) -> bool {
-        matches!(
-            self.lock().status,
-            Status::Finished(_) | Status::Cancelled
-        )
+        matches!(self.lock().status, Status::Finished(_) | Status::Cancelled)
     }
 
     /// `Future.running()`: a worker has it now.
@@ -196,7 +193,10 @@ impl<T> TaskFuture<T> {
     }
 
     /// Sleeps until the future is done, or `timeout` has passed (`None`: no limit).
-    fn wait_done(&self, timeout: Option<Duration>) -> Result<MutexGuard<'_, State<T>>, FutureError> {
+    fn wait_done(
+        &self,
+        timeout: Option<Duration>,
+    ) -> Result<MutexGuard<'_, State<T>>, FutureError> {
         let deadline = timeout.map(|t| Instant::now() + t);
         let mut state = self.lock();
         while matches!(state.status, Status::Pending | Status::Running) {

@@ -112,7 +112,11 @@ impl<J: Job> ProcessPoolExecutor<J> {
 
     /// The worker processes' ids, alive now (empty once shut down or broken).
     pub fn pids(&self) -> Vec<u32> {
-        let pool = self.shared.pool.read().unwrap_or_else(PoisonError::into_inner);
+        let pool = self
+            .shared
+            .pool
+            .read()
+            .unwrap_or_else(PoisonError::into_inner);
         pool.as_ref().map(Pool::pids).unwrap_or_default()
     }
 

@@ -209,7 +209,6 @@ impl<J: Job> Executor<J> for ThreadPoolExecutor {
         self.submit_fn(move || task.run())
     }
 
-
     fn submit_chunk(
         &self,
         tasks: Vec<J>,

@@ -59,7 +59,10 @@ fn a_killed_worker_breaks_the_executor_by_cpython_s_policy() {
         let executor = executor(2, OnBrokenWorker::BreakThePool);
         let held = executor.submit(gates.task(0)).unwrap();
         gates.wait_for(0).unwrap();
-        let dead = executor.submit(Task::Die(Death::Kill)).unwrap().result(None);
+        let dead = executor
+            .submit(Task::Die(Death::Kill))
+            .unwrap()
+            .result(None);
         // The other worker, still at its gate, was stopped with the pool.
         let held = held.result(None);
         let refused = executor.submit(Task::Square(2)).err();
@@ -73,7 +76,10 @@ fn a_killed_worker_breaks_the_executor_by_cpython_s_policy() {
         matches!(held, Err(FutureError::Broken(_))),
         "the other running task is broken too: {held:?}"
     );
-    assert!(matches!(refused, Some(SubmitError::Broken(_))), "{refused:?}");
+    assert!(
+        matches!(refused, Some(SubmitError::Broken(_))),
+        "{refused:?}"
+    );
     assert!(pids.is_empty(), "no worker is left: {pids:?}");
 }
 
@@ -88,7 +94,11 @@ fn a_killed_worker_is_replaced_by_multiprocessing_s_policy() {
         (results, after)
     });
     let (results, after) = results;
-    assert!(matches!(results[3], Err(FutureError::Broken(_))), "{:?}", results[3]);
+    assert!(
+        matches!(results[3], Err(FutureError::Broken(_))),
+        "{:?}",
+        results[3]
+    );
     let others: Vec<_> = results
         .iter()
         .enumerate()
@@ -103,7 +113,10 @@ fn a_killed_worker_is_replaced_by_multiprocessing_s_policy() {
 fn a_failing_task_is_its_own_error_and_breaks_nothing() {
     let (failed, fine) = finish_within("failing task", LIMIT, || {
         let executor = executor(1, OnBrokenWorker::BreakThePool);
-        let failed = executor.submit(Task::Fail("no".into())).unwrap().result(None);
+        let failed = executor
+            .submit(Task::Fail("no".into()))
+            .unwrap()
+            .result(None);
         let fine = executor.submit(Task::Square(3)).unwrap().result(None);
         (failed, fine.map(|a| a.value))
     });

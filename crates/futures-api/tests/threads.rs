@@ -255,7 +255,11 @@ fn threads_start_only_as_needed_up_to_max_workers() {
     let executor = ThreadPoolExecutor::new(8);
     for i in 0..3 {
         // One at a time: each finds the previous thread idle and reuses it.
-        executor.submit(Task::Square(i)).unwrap().result(None).unwrap();
+        executor
+            .submit(Task::Square(i))
+            .unwrap()
+            .result(None)
+            .unwrap();
     }
     assert!(executor.threads_started() <= 3);
     assert_eq!(Executor::<Task>::max_workers(&executor), 8);

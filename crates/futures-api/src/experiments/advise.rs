@@ -14,7 +14,10 @@ use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use lesson_kit::report::format_seconds;
-use lesson_kit::{Claim, DelayServer, Measurement, Outcome, Run, Samples, Source, Timing, Verdict, alternate, stopwatch};
+use lesson_kit::{
+    Claim, DelayServer, Measurement, Outcome, Run, Samples, Source, Timing, Verdict, alternate,
+    stopwatch,
+};
 use serde::Serialize;
 
 use super::pool_size::{as_coroutines, on_threads};
@@ -63,7 +66,10 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     Ok(Figures {
         workload,
         cores,
-        today: todays_python(workload.waits_on).iter().map(|s| s.to_string()).collect(),
+        today: todays_python(workload.waits_on)
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         advice,
         demo,
         failures: failures.into_inner(),
@@ -76,7 +82,12 @@ fn workload(flags: &Flags) -> Result<Workload, LessonError> {
     let ask = !complete && io::stdin().is_terminal();
     let waits_on = match (flags.waits_on, ask) {
         (Some(w), _) => w,
-        (None, true) => match question("What does one task wait on? network, disk or cpu", "network")?.as_str() {
+        (None, true) => match question(
+            "What does one task wait on? network, disk or cpu",
+            "network",
+        )?
+        .as_str()
+        {
             "network" => WaitsOn::Network,
             "disk" => WaitsOn::Disk,
             "cpu" => WaitsOn::Cpu,
@@ -91,15 +102,25 @@ fn workload(flags: &Flags) -> Result<Workload, LessonError> {
                 let answer = question(prompt, &default.to_string())?;
                 match answer.parse::<u64>() {
                     Ok(n) if n >= 1 => Ok(n),
-                    _ => Err(bad_answer(format!("{answer:?} is not a whole number from 1"))),
+                    _ => Err(bad_answer(format!(
+                        "{answer:?} is not a whole number from 1"
+                    ))),
                 }
             }
             (None, false) => Ok(default),
         }
     };
     let tasks = number(flags.tasks, "How many tasks?", DEFAULT.tasks)?;
-    let per_task_ms = number(flags.per_task_ms, "How long does one take alone, in ms?", DEFAULT.per_task_ms)?;
-    Ok(Workload { waits_on, tasks, per_task_ms })
+    let per_task_ms = number(
+        flags.per_task_ms,
+        "How long does one take alone, in ms?",
+        DEFAULT.per_task_ms,
+    )?;
+    Ok(Workload {
+        waits_on,
+        tasks,
+        per_task_ms,
+    })
 }
 
 /// Asks on stderr (stdout stays the report's), reads one line; an empty line takes `default`.
@@ -107,9 +128,16 @@ fn question(prompt: &str, default: &str) -> Result<String, LessonError> {
     eprint!("{prompt} [{default}]: ");
     io::stderr().flush().map_err(LessonError::Ask)?;
     let mut line = String::new();
-    io::stdin().lock().read_line(&mut line).map_err(LessonError::Ask)?;
+    io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(LessonError::Ask)?;
     let answer = line.trim().to_lowercase();
-    Ok(if answer.is_empty() { default.to_string() } else { answer })
+    Ok(if answer.is_empty() {
+        default.to_string()
+    } else {
+        answer
+    })
 }
 
 fn bad_answer(message: String) -> LessonError {
@@ -140,11 +168,22 @@ fn demonstrate(
             let urls: Vec<String> = (0..n).map(|_| server.delay_url(per_task)).collect();
             let (advised_w, other_w) = (workers.min(n), if workers.min(n) > 4 { 4 } else { 1 });
             lesson_kit::os::ensure_open_files(2 * n as u64 + 64)?;
-            let runs = alternate(settings.repeat, [
-                &mut || timed(&mut || on_threads(advised_w, &urls)),
-                &mut || timed(&mut || on_threads(other_w, &urls)),
-            ]);
-            (n, Some(per_task.as_secs_f64()), [format!("{advised_w} threads"), format!("{other_w} thread(s)")], runs)
+            let runs = alternate(
+                settings.repeat,
+                [
+                    &mut || timed(&mut || on_threads(advised_w, &urls)),
+                    &mut || timed(&mut || on_threads(other_w, &urls)),
+                ],
+            );
+            (
+                n,
+                Some(per_task.as_secs_f64()),
+                [
+                    format!("{advised_w} threads"),
+                    format!("{other_w} thread(s)"),
+                ],
+                runs,
+            )
         }
         Tool::Coroutines => {
             let server = DelayServer::start()?;
@@ -156,20 +195,39 @@ fn demonstrate(
                 .build()
                 .map_err(LessonError::Runtime)?;
             let threads = default_max_workers();
-            let runs = alternate(settings.repeat, [
-                &mut || timed(&mut || runtime.block_on(as_coroutines(&urls))),
-                &mut || timed(&mut || on_threads(threads, &urls)),
-            ]);
-            (n, Some(per_task.as_secs_f64()), [format!("{n} coroutines"), format!("{threads} threads (default)")], runs)
+            let runs = alternate(
+                settings.repeat,
+                [
+                    &mut || timed(&mut || runtime.block_on(as_coroutines(&urls))),
+                    &mut || timed(&mut || on_threads(threads, &urls)),
+                ],
+            );
+            (
+                n,
+                Some(per_task.as_secs_f64()),
+                [
+                    format!("{n} coroutines"),
+                    format!("{threads} threads (default)"),
+                ],
+                runs,
+            )
         }
         Tool::Threads { workers } => {
             let n = cap(32);
             let scratch = Scratch::new()?;
-            let runs = alternate(settings.repeat, [
-                &mut || timed(&mut || write_files(&scratch, workers.min(n), n)),
-                &mut || timed(&mut || write_files(&scratch, 1, n)),
-            ]);
-            (n, None, [format!("{} threads", workers.min(n)), "in turn".to_string()], runs)
+            let runs = alternate(
+                settings.repeat,
+                [
+                    &mut || timed(&mut || write_files(&scratch, workers.min(n), n)),
+                    &mut || timed(&mut || write_files(&scratch, 1, n)),
+                ],
+            );
+            (
+                n,
+                None,
+                [format!("{} threads", workers.min(n)), "in turn".to_string()],
+                runs,
+            )
         }
         Tool::Processes { workers } => {
             let n = cap(2 * workers);
@@ -177,11 +235,22 @@ fn demonstrate(
             let tasks: Vec<Task> = (0..n).map(|_| Task::Countdown(steps)).collect();
             let processes = ProcessPoolExecutor::new(workers)?;
             let threads = ThreadPoolExecutor::new(workers);
-            let runs = alternate(settings.repeat, [
-                &mut || timed(&mut || run_all(&processes, &tasks)),
-                &mut || timed(&mut || run_all(&threads, &tasks)),
-            ]);
-            (n, Some(per_task.as_secs_f64()), [format!("{workers} processes"), format!("{workers} threads under one GIL")], runs)
+            let runs = alternate(
+                settings.repeat,
+                [
+                    &mut || timed(&mut || run_all(&processes, &tasks)),
+                    &mut || timed(&mut || run_all(&threads, &tasks)),
+                ],
+            );
+            (
+                n,
+                Some(per_task.as_secs_f64()),
+                [
+                    format!("{workers} processes"),
+                    format!("{workers} threads under one GIL"),
+                ],
+                runs,
+            )
         }
     };
     let [advised_label, other_label] = labels;
@@ -220,7 +289,9 @@ fn write_files(scratch: &Scratch, workers: usize, n: usize) -> Result<(), String
             executor
                 .submit_fn(move || {
                     let file = fs::File::create(&path).map_err(|e| e.to_string())?;
-                    (&file).write_all(&vec![7u8; 1 << 20]).map_err(|e| e.to_string())?;
+                    (&file)
+                        .write_all(&vec![7u8; 1 << 20])
+                        .map_err(|e| e.to_string())?;
                     file.sync_all().map_err(|e| e.to_string())
                 })
                 .ok()
@@ -278,7 +349,9 @@ pub fn report(figures: &Figures) -> Outcome {
             "Shown here on {} task(s){}: {} took {}, {} took {}: the advice was {gain} as fast. \
              Measured in full by `{}` (chapter \"{}\").",
             demo.tasks,
-            demo.per_task_s.map(|s| format!(" of {}", format_seconds(s))).unwrap_or_default(),
+            demo.per_task_s
+                .map(|s| format!(" of {}", format_seconds(s)))
+                .unwrap_or_default(),
             demo.advised_label,
             format_seconds(demo.advised.wall_s()),
             demo.other_label,
@@ -297,7 +370,9 @@ fn tree_claim(waits_on: WaitsOn, advice: &Advice, gain: &Samples) -> Claim {
         _ => "A few dozen simple I/O tasks: threading.",
     };
     Claim::new(branch, Source::ARTICLE)
-        .measured(format!("the advice ran {gain} as fast as the next best choice"))
+        .measured(format!(
+            "the advice ran {gain} as fast as the next best choice"
+        ))
         .judge(gain, |x| match x {
             x if x >= 1.2 => Verdict::Holds,
             x if x >= 0.95 => Verdict::Partly,
@@ -317,12 +392,19 @@ mod tests {
     }
 
     fn figures(waits_on: WaitsOn, advised: &[f64], other: &[f64]) -> Figures {
-        let workload = Workload { waits_on, tasks: 40, per_task_ms: 100 };
+        let workload = Workload {
+            waits_on,
+            tasks: 40,
+            per_task_ms: 100,
+        };
         let advice = advise(workload, 2);
         Figures {
             workload,
             cores: 2,
-            today: todays_python(waits_on).iter().map(|s| s.to_string()).collect(),
+            today: todays_python(waits_on)
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
             demo: Demo {
                 tasks: 40,
                 per_task_s: Some(0.1),
@@ -340,7 +422,12 @@ mod tests {
     fn the_advice_names_the_python_and_the_chapter() {
         let outcome = report(&figures(WaitsOn::Network, &[0.11, 0.12], &[1.0, 1.01]));
         assert!(outcome.findings[0].contains("ThreadPoolExecutor(max_workers=40)"));
-        assert!(outcome.findings.iter().any(|f| f.contains("cargo run -p futures-api -- pool-size")));
+        assert!(
+            outcome
+                .findings
+                .iter()
+                .any(|f| f.contains("cargo run -p futures-api -- pool-size"))
+        );
         assert_eq!(outcome.claims[0].verdict, Verdict::Holds);
     }
 

@@ -5,7 +5,9 @@
 //! Python twin: `python/chunksize.py`. Example file: `04_chunksize.rs`.
 
 use lesson_kit::report::group_thousands;
-use lesson_kit::{Claim, Figure, Outcome, Run, Samples, Source, Timing, Unit, Verdict, alternate, stopwatch};
+use lesson_kit::{
+    Claim, Figure, Outcome, Run, Samples, Source, Timing, Unit, Verdict, alternate, stopwatch,
+};
 use multiprocessing::pool::default_chunksize;
 use serde::Serialize;
 
@@ -68,8 +70,8 @@ fn squares(executor: &ProcessPoolExecutor<Task>, count: usize, chunksize: usize)
 
 pub fn report(figures: &Figures) -> Outcome {
     let [one, default, large] = &figures.timings;
-    let mut outcome = Outcome::new("chunksize", "chunksize: many tiny tasks on processes")
-        .intro(format!(
+    let mut outcome =
+        Outcome::new("chunksize", "chunksize: many tiny tasks on processes").intro(format!(
             "{} squares on ProcessPoolExecutor({}), one task per message and then in chunks.",
             group_thousands(figures.tasks as u64),
             figures.workers

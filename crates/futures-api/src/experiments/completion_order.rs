@@ -39,12 +39,16 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let delays: Vec<Duration> = (1..=5u32).rev().map(|k| unit * k).collect();
     let tasks: Vec<Task> = delays
         .iter()
-        .map(|&d| Task::Download { url: server.delay_url(d) })
+        .map(|&d| Task::Download {
+            url: server.delay_url(d),
+        })
         .collect();
     let executor = ThreadPoolExecutor::new(tasks.len());
     let [by_map, by_completion] = alternate(
         settings.repeat,
-        [&mut || with_map(&executor, &tasks), &mut || with_as_completed(&executor, &tasks)],
+        [&mut || with_map(&executor, &tasks), &mut || {
+            with_as_completed(&executor, &tasks)
+        }],
     );
     let failures = by_map
         .iter()
@@ -103,7 +107,10 @@ fn with_as_completed(executor: &ThreadPoolExecutor, tasks: &[Task]) -> Arrivals 
 
 pub fn report(figures: &Figures) -> Outcome {
     let seconds = |values: &[f64]| Samples::new(Unit::Seconds, values.iter().copied());
-    let (map_first, completed_first) = (seconds(&figures.map_first_s), seconds(&figures.as_completed_first_s));
+    let (map_first, completed_first) = (
+        seconds(&figures.map_first_s),
+        seconds(&figures.as_completed_first_s),
+    );
     let slowest = figures.delays_s.first().copied().unwrap_or_default();
     let fastest = figures.delays_s.last().copied().unwrap_or_default();
     let mut outcome = Outcome::new("completion-order", "as_completed: the fastest result first")
@@ -114,14 +121,26 @@ pub fn report(figures: &Figures) -> Outcome {
             format_seconds(slowest),
             format_seconds(fastest)
         ))
-        .run(Run::new("map: first result", Duration::from_secs_f64(map_first.median())).figure(
-            "first result",
-            lesson_kit::Figure::Spread(map_first.clone()),
-        ))
-        .run(Run::new("as_completed: first result", Duration::from_secs_f64(completed_first.median())).figure(
-            "first result",
-            lesson_kit::Figure::Spread(completed_first.clone()),
-        ));
+        .run(
+            Run::new(
+                "map: first result",
+                Duration::from_secs_f64(map_first.median()),
+            )
+            .figure(
+                "first result",
+                lesson_kit::Figure::Spread(map_first.clone()),
+            ),
+        )
+        .run(
+            Run::new(
+                "as_completed: first result",
+                Duration::from_secs_f64(completed_first.median()),
+            )
+            .figure(
+                "first result",
+                lesson_kit::Figure::Spread(completed_first.clone()),
+            ),
+        );
     if !figures.failures.is_empty() {
         for failure in &figures.failures {
             outcome = outcome.problem(failure.clone());

@@ -122,30 +122,51 @@ fn two_timelines(threads: Option<&Ran>, processes: Option<&Ran>) -> Trace {
 
 pub fn report(figures: &Figures) -> Outcome {
     let w = figures.workers;
-    let mut outcome = Outcome::new("one-api", "One API: the same map on threads and on processes")
-        .intro(format!(
-            "{} downloads of {} each, then {} countdowns of {} steps in \"Python\" (each process \
+    let mut outcome = Outcome::new(
+        "one-api",
+        "One API: the same map on threads and on processes",
+    )
+    .intro(format!(
+        "{} downloads of {} each, then {} countdowns of {} steps in \"Python\" (each process \
              has its own simulated GIL, as each CPython process does), each on \
              ThreadPoolExecutor({w}) and on ProcessPoolExecutor({w}): the same `map` call, one \
              word changed.",
-            figures.downloads,
-            format_seconds(figures.delay_s),
-            figures.countdowns,
-            figures.steps
-        ))
-        .run(Run::timed("downloads, threads", &figures.downloads_on_threads))
-        .run(Run::timed("downloads, processes", &figures.downloads_on_processes))
-        .run(Run::timed("countdown, threads", &figures.countdown_on_threads))
-        .run(Run::timed("countdown, processes", &figures.countdown_on_processes))
-        .trace(figures.trace.clone());
+        figures.downloads,
+        format_seconds(figures.delay_s),
+        figures.countdowns,
+        figures.steps
+    ))
+    .run(Run::timed(
+        "downloads, threads",
+        &figures.downloads_on_threads,
+    ))
+    .run(Run::timed(
+        "downloads, processes",
+        &figures.downloads_on_processes,
+    ))
+    .run(Run::timed(
+        "countdown, threads",
+        &figures.countdown_on_threads,
+    ))
+    .run(Run::timed(
+        "countdown, processes",
+        &figures.countdown_on_processes,
+    ))
+    .trace(figures.trace.clone());
     if !figures.failures.is_empty() {
         for failure in &figures.failures {
             outcome = outcome.problem(failure.clone());
         }
         return outcome.finding("Some tasks failed, so no comparison is made.");
     }
-    let io_cost = processes_against_threads(&figures.downloads_on_processes, &figures.downloads_on_threads);
-    let cpu_gain = processes_against_threads(&figures.countdown_on_threads, &figures.countdown_on_processes);
+    let io_cost = processes_against_threads(
+        &figures.downloads_on_processes,
+        &figures.downloads_on_threads,
+    );
+    let cpu_gain = processes_against_threads(
+        &figures.countdown_on_threads,
+        &figures.countdown_on_processes,
+    );
     outcome
         .finding(format!(
             "Downloads: processes took {io_cost} the threads' time: the same waits, plus starting \
@@ -169,7 +190,13 @@ fn io_claim(io_cost: &Samples) -> Claim {
     .measured(format!(
         "The same downloads on processes took {io_cost} the time on threads."
     ))
-    .judge(io_cost, |x| if x >= 0.95 { Verdict::Holds } else { Verdict::DoesNotHold })
+    .judge(io_cost, |x| {
+        if x >= 0.95 {
+            Verdict::Holds
+        } else {
+            Verdict::DoesNotHold
+        }
+    })
 }
 
 fn cpu_claim(cpu_gain: &Samples) -> Claim {
@@ -220,14 +247,20 @@ mod tests {
 
     #[test]
     fn each_tool_in_its_place_holds_both_claims() {
-        let outcome = report(&figures([&[0.41, 0.42], &[0.45, 0.47]], [&[0.80, 0.82], &[0.40, 0.41]]));
+        let outcome = report(&figures(
+            [&[0.41, 0.42], &[0.45, 0.47]],
+            [&[0.80, 0.82], &[0.40, 0.41]],
+        ));
         assert_eq!(verdicts(&outcome), [Verdict::Holds, Verdict::Holds]);
         assert_eq!(outcome.runs.len(), 4);
     }
 
     #[test]
     fn a_single_core_gives_processes_no_edge() {
-        let outcome = report(&figures([&[0.41, 0.42], &[0.45, 0.47]], [&[0.80, 0.82], &[0.85, 0.84]]));
+        let outcome = report(&figures(
+            [&[0.41, 0.42], &[0.45, 0.47]],
+            [&[0.80, 0.82], &[0.85, 0.84]],
+        ));
         assert_eq!(outcome.claims[1].verdict, Verdict::DoesNotHold);
     }
 

@@ -124,15 +124,17 @@ pub async fn as_coroutines(urls: &[String]) -> Result<(), String> {
         tasks.spawn(async move { client.get(&url).send().await?.bytes().await });
     }
     while let Some(joined) = tasks.join_next().await {
-        joined.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        joined
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }
 
 pub fn report(figures: &Figures) -> Outcome {
     let n = figures.downloads;
-    let mut outcome = Outcome::new("pool-size", "The pool size is a limit on concurrency")
-        .intro(format!(
+    let mut outcome =
+        Outcome::new("pool-size", "The pool size is a limit on concurrency").intro(format!(
             "{n} downloads of {} each from the local server, on thread pools of three sizes and \
              as coroutines. A pool of w threads has at most w downloads waiting at once, so it \
              needs about ⌈{n}/w⌉ delays.",

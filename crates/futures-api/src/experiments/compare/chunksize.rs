@@ -32,7 +32,11 @@ pub struct Figures {
 pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     let count = settings.size(10_000, 100_000);
     let workers = default_max_workers();
-    let chunksizes = [1, default_chunksize(count, workers), count.div_ceil(workers)];
+    let chunksizes = [
+        1,
+        default_chunksize(count, workers),
+        count.div_ceil(workers),
+    ];
     let executor = ProcessPoolExecutor::<Task>::new(workers)?;
     let seconds = |chunksize: usize| -> anyhow::Result<f64> {
         let options = MapOptions::default().chunksize(chunksize);
@@ -66,14 +70,13 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
 }
 
 pub fn report(figures: &Figures) -> Outcome {
-    let mut outcome = Outcome::new("compare-chunksize", "chunksize: CPython beside Rust").intro(
-        format!(
+    let mut outcome =
+        Outcome::new("compare-chunksize", "chunksize: CPython beside Rust").intro(format!(
             "{} squares on a process pool of one worker per core, chunksize {:?}: {} \
              (python/chunksize.py) and Rust, in turns.",
             figures.tasks, figures.chunksizes, figures.python
-        ),
-    );
-    let rows: [(&str, fn(&Seconds) -> f64); 3] = [
+        ));
+    let rows: [(&str, Pick); 3] = [
         ("chunksize 1", |s| s.one_s),
         ("default chunks", |s| s.default_s),
         ("one chunk per worker", |s| s.large_s),
@@ -81,7 +84,9 @@ pub fn report(figures: &Figures) -> Outcome {
     for ((label, pick), chunksize) in rows.into_iter().zip(figures.chunksizes) {
         for (language, runs) in [("CPython", &figures.cpython), ("Rust", &figures.rust)] {
             let timing = wall(runs.iter().map(pick));
-            let per_second = timing.wall.map(Unit::Count, |s| (figures.tasks as f64 / s).round());
+            let per_second = timing
+                .wall
+                .map(Unit::Count, |s| (figures.tasks as f64 / s).round());
             outcome = outcome.run(
                 Run::timed(format!("{language}: {label}"), &timing)
                     .figure("chunksize", Figure::Count(chunksize as u64))
@@ -100,6 +105,9 @@ pub fn report(figures: &Figures) -> Outcome {
     ))
 }
 
+/// Which figure of a run a row shows.
+type Pick = fn(&Seconds) -> f64;
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,13 +118,29 @@ mod tests {
             python: "3.12.1".into(),
             tasks: 10_000,
             chunksizes: [1, 1250, 5000],
-            cpython: vec![Seconds { one_s: 2.8, default_s: 0.05, large_s: 0.02 }],
-            rust: vec![Seconds { one_s: 0.45, default_s: 0.02, large_s: 0.02 }],
+            cpython: vec![Seconds {
+                one_s: 2.8,
+                default_s: 0.05,
+                large_s: 0.02,
+            }],
+            rust: vec![Seconds {
+                one_s: 0.45,
+                default_s: 0.02,
+                large_s: 0.02,
+            }],
         };
         let outcome = report(&figures);
         assert_eq!(outcome.runs.len(), 6);
         assert_eq!(outcome.runs[1].label, "Rust: chunksize 1");
-        assert!(outcome.findings[0].contains("56.00×"), "{}", outcome.findings[0]);
-        assert!(outcome.findings[0].contains("22.50×"), "{}", outcome.findings[0]);
+        assert!(
+            outcome.findings[0].contains("56.00×"),
+            "{}",
+            outcome.findings[0]
+        );
+        assert!(
+            outcome.findings[0].contains("22.50×"),
+            "{}",
+            outcome.findings[0]
+        );
     }
 }

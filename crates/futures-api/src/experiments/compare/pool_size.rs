@@ -70,16 +70,15 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
 }
 
 pub fn report(figures: &Figures) -> Outcome {
-    let mut outcome = Outcome::new("compare-pool-size", "Pool sizes: CPython beside Rust").intro(
-        format!(
+    let mut outcome =
+        Outcome::new("compare-pool-size", "Pool sizes: CPython beside Rust").intro(format!(
             "{} downloads of {} ms on ThreadPoolExecutor(4), the default size, one thread each, \
              and as coroutines: {} (python/pool_size.py) and Rust, in turns.",
             figures.downloads,
             (figures.delay_s * 1000.0).round(),
             figures.python
-        ),
-    );
-    let rows: [(&str, fn(&Seconds) -> f64); 4] = [
+        ));
+    let rows: [(&str, Pick); 4] = [
         ("4 threads", |s| s.four_s),
         ("default size", |s| s.default_s),
         ("one thread each", |s| s.one_each_s),
@@ -96,6 +95,9 @@ pub fn report(figures: &Figures) -> Outcome {
          slow, and its GIL is released while a thread waits.",
     )
 }
+
+/// Which figure of a run a row shows.
+type Pick = fn(&Seconds) -> f64;
 
 #[cfg(test)]
 mod tests {
@@ -122,6 +124,9 @@ mod tests {
         let outcome = report(&figures);
         assert_eq!(outcome.runs.len(), 8);
         assert_eq!(outcome.runs[0].label, "CPython: 4 threads");
-        assert!((outcome.runs[0].wall_s - 0.63).abs() < 1e-9, "the median of 0.66 and 0.6");
+        assert!(
+            (outcome.runs[0].wall_s - 0.63).abs() < 1e-9,
+            "the median of 0.66 and 0.6"
+        );
     }
 }
