@@ -143,7 +143,10 @@ pub fn lock_name(mode: Mode) -> &'static str {
     match mode {
         Mode::Legacy => "legacy GIL (ticks, before 3.2)",
         Mode::Cpython312 => "GIL (3.2–3.12)",
-        _ => "no GIL",
+        Mode::FreeThreaded => "no GIL",
+        Mode::FreeThreaded313 => "no GIL (3.13t)",
+        Mode::FreeThreaded314 => "no GIL (3.14t)",
+        Mode::PerInterpreter => "a GIL per interpreter",
     }
 }
 
