@@ -202,13 +202,7 @@ impl Comparison {
                  is taken pair by pair (above 1: CPython's figure is the larger).\n",
             );
         }
-        for row in self.rows.iter().filter(|r| r.busy.is_some()) {
-            let reason = row.busy.as_deref().unwrap_or_default();
-            out.push_str(&format!(
-                "busy machine while {} {} ran: {reason}\n",
-                row.lesson, row.experiment
-            ));
-        }
+        out.push_str(&self.busy_lines());
         for skip in &self.skipped {
             let what = skip
                 .what
@@ -220,6 +214,29 @@ impl Comparison {
             out.push_str(&format!("FAILED {}: {}\n", failure.lesson, failure.why));
         }
         out
+    }
+
+    /// One line per reason the machine looked busy, naming the experiments measured meanwhile
+    /// (a lesson's comparisons share one busy check, so one reason usually covers them all).
+    fn busy_lines(&self) -> String {
+        let mut reasons: Vec<(&str, Vec<String>)> = Vec::new();
+        for row in &self.rows {
+            let Some(reason) = row.busy.as_deref() else {
+                continue;
+            };
+            let name = format!("{} {}", row.lesson, row.experiment);
+            match reasons.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, names)) if names.contains(&name) => {}
+                Some((_, names)) => names.push(name),
+                None => reasons.push((reason, vec![name])),
+            }
+        }
+        reasons
+            .iter()
+            .map(|(reason, names)| {
+                format!("busy machine while {} ran: {reason}\n", names.join(", "))
+            })
+            .collect()
     }
 
     fn table(&self, width: usize) -> Table {
@@ -414,6 +431,36 @@ mod tests {
         let text = table.render(100);
         assert!(text.contains("no figures to compare"), "{text}");
         assert!(text.contains("python3"), "{text}");
+    }
+
+    #[test]
+    fn a_busy_machine_is_said_once_per_reason_naming_what_it_measured() {
+        let busy = |outcome: Outcome| outcome.on_busy_machine("load 10.6 on 2 cores");
+        let computing = Outcome::new("compare-computing", "Computing").versus(Versus::new(
+            "computing",
+            "4 threads",
+            &seconds(&[0.2]),
+            &seconds(&[0.1]),
+        ));
+        let table = Comparison::build(
+            None,
+            &[(
+                "threading".into(),
+                ran(
+                    true,
+                    json(vec![
+                        busy(waiting().versus(waiting().versus[0].clone())),
+                        busy(computing),
+                    ]),
+                ),
+            )],
+        );
+        let text = table.render(100);
+        let lines: Vec<&str> = text.lines().filter(|l| l.starts_with("busy")).collect();
+        assert_eq!(
+            lines,
+            ["busy machine while threading waiting, threading computing ran: load 10.6 on 2 cores"]
+        );
     }
 
     #[test]
