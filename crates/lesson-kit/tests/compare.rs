@@ -76,6 +76,15 @@ fn without_python3_the_text_says_so_and_how_to_get_it() {
 }
 
 #[test]
+fn a_repeat_out_of_range_is_refused_before_any_lesson_runs() {
+    let output = compare_without_python(&["--repeat", "0"]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(stderr.contains("--repeat"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
 fn an_unknown_lesson_is_a_clear_error() {
     let output = compare_without_python(&["threadin"]);
     let stderr = String::from_utf8_lossy(&output.stderr);

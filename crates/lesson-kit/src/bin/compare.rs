@@ -17,6 +17,7 @@ use clap::Parser;
 use lesson_kit::comparison::{Comparison, LessonRun};
 use lesson_kit::os::{cargo, exit_status_in_words};
 use lesson_kit::render::TerminalOptions;
+use lesson_kit::tour::MAX_REPEAT;
 use lesson_kit::{Twins, cleanup};
 
 /// Run every lesson's Python twins with python3 and show CPython beside Rust in one table.
@@ -31,8 +32,8 @@ struct Cli {
     #[arg(long)]
     full: bool,
 
-    /// Run each comparison N times, taking turns (passed on; the lessons check its range).
-    #[arg(long, value_name = "N")]
+    /// Run each comparison N times, taking turns (passed on to each lesson; 1 to 50).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=i64::from(MAX_REPEAT)))]
     repeat: Option<u16>,
 
     /// Print the whole table as JSON instead of text.
