@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         Ok(table) if table.succeeded() => ExitCode::SUCCESS,
         Ok(table) => {
             eprintln!(
-                "compare: {} lesson failure(s), listed above",
+                "compare: {} failure(s) (the FAILED lines, or `failed` in the JSON)",
                 table.failed.len()
             );
             ExitCode::FAILURE
