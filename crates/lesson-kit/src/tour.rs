@@ -152,7 +152,8 @@ impl<L> Experiment<L> {
 }
 
 type Compare<L> = fn(&Settings<L>, &Twins) -> anyhow::Result<Vec<Outcome>>;
-type Child = fn(Vec<OsString>) -> ExitCode;
+/// A child process's `main`: its arguments after `--child NAME`, and its exit code.
+pub type Child = fn(Vec<OsString>) -> ExitCode;
 
 /// A lesson's experiments, in the order its chapter tells them.
 pub struct Tour<L> {
@@ -280,21 +281,7 @@ impl<L: 'static> Tour<L> {
     }
 
     fn run_child(&self, args: &[OsString]) -> ExitCode {
-        let name = args.first().map(|a| a.to_string_lossy().into_owned());
-        match self
-            .children
-            .iter()
-            .find(|(child, _)| Some(*child) == name.as_deref())
-        {
-            Some((_, main)) => main(args[1..].to_vec()),
-            None => fail(
-                self.lesson,
-                &format!(
-                    "no child command {:?} (this is for the lesson itself, not for people)",
-                    name.unwrap_or_default()
-                ),
-            ),
-        }
+        run_child(self.lesson, &self.children, args)
     }
 
     /// Runs one experiment by name, `compare`, or every experiment, and shows the outcomes.
@@ -392,6 +379,34 @@ impl BusyAware for Vec<Outcome> {
         self.into_iter()
             .map(|o| o.on_busy_machine(reason))
             .collect()
+    }
+}
+
+/// For a program with no tour (an example): if it was started as one of `children` (`<program>
+/// --child NAME ARGS…`, see [`child_command`]), runs that child's `main` with `ARGS` and returns
+/// its exit code; otherwise `None`, and the program goes on as itself. `Tour::main` does the same
+/// before anything else: the mirror of Python's `if __name__ == "__main__":` guard.
+pub fn serve_child(program: &str, children: &[(&'static str, Child)]) -> Option<ExitCode> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let is_child = args.get(1).is_some_and(|a| a == CHILD_FLAG);
+    is_child.then(|| run_child(program, children, &args[2..]))
+}
+
+/// Runs the child named by the first of `args` with the rest.
+fn run_child(program: &str, children: &[(&'static str, Child)], args: &[OsString]) -> ExitCode {
+    let name = args.first().map(|a| a.to_string_lossy().into_owned());
+    match children
+        .iter()
+        .find(|(child, _)| Some(*child) == name.as_deref())
+    {
+        Some((_, main)) => main(args[1..].to_vec()),
+        None => fail(
+            program,
+            &format!(
+                "no child command {:?} (this is for the lesson itself, not for people)",
+                name.unwrap_or_default()
+            ),
+        ),
     }
 }
 
