@@ -18,6 +18,7 @@
 pub mod executor;
 pub mod experiments;
 pub mod frames;
+pub mod gate;
 pub mod local;
 pub mod worker;
 

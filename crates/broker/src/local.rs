@@ -186,6 +186,22 @@ impl LocalWorkers {
         true
     }
 
+    /// The workers of these that hold a task now (delivered, not yet acknowledged), from the
+    /// group's pending list: each consumer is named `host-pid`.
+    pub fn busy(&self, url: &str) -> redis::RedisResult<Vec<u32>> {
+        use redis::Commands;
+        let mut connection = redis::Client::open(url)?.get_connection()?;
+        let pending: redis::streams::StreamPendingCountReply =
+            connection.xpending_count(crate::frames::TASKS, crate::frames::GROUP, "-", "+", 100)?;
+        let mine = self.pids();
+        Ok(pending
+            .ids
+            .iter()
+            .filter_map(|p| p.consumer.rsplit('-').next()?.parse().ok())
+            .filter(|pid| mine.contains(pid))
+            .collect())
+    }
+
     /// How many are still running (not exited by themselves).
     pub fn alive(&mut self) -> usize {
         self.children

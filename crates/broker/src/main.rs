@@ -1,20 +1,28 @@
-//! `cargo run -p broker`: the tour of the broker lesson. `cargo run -p broker -- worker --redis
-//! redis://HOST:PORT`: a worker, on this machine or any other.
+//! `cargo run -p broker`: the tour of the broker lesson (a local redis-server on a free loopback
+//! port, workers, the measurements, a worker killed mid-task).
+//!
+//! `cargo run -p broker -- worker --redis redis://HOST:PORT`: one worker, on this machine or any
+//! other that reaches the server. It is not an experiment of the tour: it runs until stopped.
 
 use std::process::ExitCode;
 
+use broker::experiments::{Flags, cost, killed_worker};
 use clap::Parser;
 use futures_api::tasks::Task;
+use lesson_kit::Tour;
+use multiprocessing::pool::{WORKER, worker_main};
 
+/// `broker worker`: runs tasks from a Redis server until stopped.
 #[derive(Parser)]
+#[command(name = "broker worker")]
 struct Worker {
     #[command(flatten)]
     args: broker::worker::WorkerArgs,
 }
 
 fn main() -> ExitCode {
-    let mut args = std::env::args();
-    if args.nth(1).as_deref() == Some("worker") {
+    if std::env::args().nth(1).as_deref() == Some("worker") {
+        // Checked before the tour's own flags: a worker is a long-running service, not a lesson.
         let worker = Worker::parse_from(std::env::args().skip(1));
         return match broker::worker::run::<Task>(&worker.args) {
             Ok(()) => ExitCode::SUCCESS,
@@ -24,5 +32,23 @@ fn main() -> ExitCode {
             }
         };
     }
-    ExitCode::SUCCESS
+    Tour::new(
+        "broker",
+        "Beyond one machine: the same Executor on Redis (workers: `broker worker --redis URL`)",
+    )
+    .experiment(
+        "cost",
+        "What a trip through Redis costs per task, against the process pool",
+        cost::measure,
+        cost::report,
+    )
+    .experiment(
+        "killed-worker",
+        "A worker killed mid-task: the task finishes elsewhere",
+        killed_worker::measure,
+        killed_worker::report,
+    )
+    // The process pool's workers, for the comparison: this program again, `--child pool-worker`.
+    .child(WORKER, worker_main::<Task>)
+    .main(|flags: Flags| Ok(flags))
 }

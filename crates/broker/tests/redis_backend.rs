@@ -2,14 +2,13 @@
 //! port (never one it did not start). Skipped, saying so, when redis-server is not installed.
 //!
 //! No sleeps stand for work and nothing asserts a duration: tasks that must be *seen* running
-//! connect to a gate this test holds (`Task::Gate`), and every wait is bounded by a deadline that
+//! connect to a gate this test holds ([`Gate`]), and every wait is bounded by a deadline that
 //! fails the test instead of hanging it.
 
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use broker::gate::Gate;
 use broker::local::redis_server;
 use broker::{LocalRedis, LocalWorkers, RedisExecutor, RedisOptions, WorkerOptions};
 use futures_api::tasks::{Death, Task};
@@ -37,58 +36,6 @@ fn executor(redis: &LocalRedis, workers: usize, max_deliveries: u64) -> RedisExe
         max_deliveries,
     };
     RedisExecutor::connect(&redis.url(), options).expect("connect")
-}
-
-/// Gate tasks report here; unlike futures-api's `Gates`, one id may arrive twice (a task that
-/// runs twice), and waiting has a deadline.
-struct Gate {
-    listener: TcpListener,
-    arrived: Vec<(u64, TcpStream)>,
-}
-
-impl Gate {
-    fn new() -> Gate {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        listener.set_nonblocking(true).expect("nonblocking");
-        Gate {
-            listener,
-            arrived: Vec::new(),
-        }
-    }
-
-    fn task(&self, id: u64) -> Task {
-        let addr = self.listener.local_addr().expect("addr");
-        Task::Gate { addr, id }
-    }
-
-    /// Waits for one more arrival and returns its id.
-    fn next_arrival(&mut self) -> u64 {
-        let deadline = Instant::now() + PATIENCE;
-        loop {
-            match self.listener.accept() {
-                Ok((mut stream, _)) => {
-                    stream.set_nonblocking(false).expect("blocking");
-                    let mut said = [0u8; 8];
-                    stream.read_exact(&mut said).expect("gate id");
-                    let id = u64::from_le_bytes(said);
-                    self.arrived.push((id, stream));
-                    return id;
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    assert!(Instant::now() < deadline, "no task arrived at the gate");
-                    std::thread::sleep(Duration::from_millis(10));
-                }
-                Err(e) => panic!("gate: {e}"),
-            }
-        }
-    }
-
-    /// Lets every task at the gate finish.
-    fn open_all(&mut self) {
-        for (_, mut stream) in self.arrived.drain(..) {
-            let _ = stream.write_all(&[1]);
-        }
-    }
 }
 
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
@@ -141,9 +88,11 @@ fn a_killed_workers_task_is_claimed_again_and_completed() {
     };
     let mut workers = LocalWorkers::start(program(), 1, &redis.url(), &options).expect("workers");
     let executor = executor(&redis, 2, 3);
-    let mut gate = Gate::new();
-    let future = executor.submit(gate.task(1)).expect("submit");
-    assert_eq!(gate.next_arrival(), 1);
+    let mut gate = Gate::new().expect("gate");
+    let future = executor
+        .submit(gate.task(1).expect("gate task"))
+        .expect("submit");
+    assert_eq!(gate.next_arrival(PATIENCE).expect("arrival"), 1);
     wait_until("the future to be running", || future.running());
     let first = workers.pids()[0];
     assert!(workers.kill(first));
@@ -151,7 +100,7 @@ fn a_killed_workers_task_is_claimed_again_and_completed() {
         .add(program(), &redis.url(), &options)
         .expect("a second worker");
     // The second worker claims the task once its lease has run out, and runs it again.
-    assert_eq!(gate.next_arrival(), 1);
+    assert_eq!(gate.next_arrival(PATIENCE).expect("arrival"), 1);
     gate.open_all();
     assert_eq!(future.result(Some(PATIENCE)).expect("completed").value, 1);
     assert_eq!(executor.redeliveries(), 1);
@@ -167,11 +116,13 @@ fn a_task_longer_than_its_lease_runs_twice_and_the_second_result_is_dropped() {
     };
     let _workers = LocalWorkers::start(program(), 2, &redis.url(), &options).expect("workers");
     let executor = executor(&redis, 2, 5);
-    let mut gate = Gate::new();
-    let future = executor.submit(gate.task(7)).expect("submit");
+    let mut gate = Gate::new().expect("gate");
+    let future = executor
+        .submit(gate.task(7).expect("gate task"))
+        .expect("submit");
     // Held at the gate past its lease, with no heartbeat: the other worker claims it too.
-    assert_eq!(gate.next_arrival(), 7);
-    assert_eq!(gate.next_arrival(), 7);
+    assert_eq!(gate.next_arrival(PATIENCE).expect("arrival"), 7);
+    assert_eq!(gate.next_arrival(PATIENCE).expect("arrival"), 7);
     gate.open_all();
     assert_eq!(future.result(Some(PATIENCE)).expect("completed").value, 7);
     wait_until("the second result", || executor.duplicates() == 1);
