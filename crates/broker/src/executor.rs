@@ -26,7 +26,9 @@ use futures_api::{BrokenExecutor, Executor, FutureError, Job, SubmitError, TaskF
 use redis::Commands;
 use redis::streams::{StreamReadOptions, StreamReadReply};
 
-use crate::frames::{Event, FIELD, GROUP, ResultFrame, TASKS, TaskFrame, results_stream};
+use crate::frames::{
+    Event, FIELD, FUTURES, GROUP, ResultFrame, TaskFrame, results_stream, tasks_stream,
+};
 
 /// How long the listener blocks in one `XREAD`: the bound on how late it notices a shutdown.
 const LISTEN_BLOCK_MS: usize = 200;
@@ -40,6 +42,9 @@ pub struct RedisOptions {
     /// A task delivered this many times (its workers kept dying under it) is reported as
     /// `BrokenExecutor` instead of being run again.
     pub max_deliveries: u64,
+    /// The queue of this task type ([`FUTURES`], [`IMAGES`](crate::frames::IMAGES)): workers
+    /// started with the same `--queue` run them.
+    pub queue: &'static str,
 }
 
 impl Default for RedisOptions {
@@ -47,6 +52,7 @@ impl Default for RedisOptions {
         RedisOptions {
             workers: 1,
             max_deliveries: 3,
+            queue: FUTURES,
         }
     }
 }
@@ -119,6 +125,7 @@ struct Shared<T> {
 /// `Executor` on Redis Streams: see the module's documentation.
 pub struct RedisExecutor<J: Job> {
     connection: Mutex<redis::Connection>,
+    tasks: String,
     client_id: String,
     reply_to: String,
     options: RedisOptions,
@@ -149,7 +156,8 @@ impl<J: Job> RedisExecutor<J> {
         let client = redis::Client::open(url).map_err(error)?;
         let mut connection = client.get_connection().map_err(error)?;
         let mut listening = client.get_connection().map_err(error)?;
-        create_group(&mut connection).map_err(error)?;
+        let tasks = tasks_stream(options.queue);
+        create_group(&mut connection, &tasks).map_err(error)?;
         let client_id: u64 = connection.incr("futures:clients", 1).map_err(error)?;
         let client_id = format!("{}-{client_id}", crate::worker::host());
         let reply_to = results_stream(&client_id);
@@ -163,13 +171,15 @@ impl<J: Job> RedisExecutor<J> {
         let listener = {
             let shared = shared.clone();
             let reply_to = reply_to.clone();
+            let tasks = tasks.clone();
             thread::Builder::new()
                 .name("redis-listener".into())
-                .spawn(move || listen(&mut listening, &reply_to, &shared, &cancels))
+                .spawn(move || listen(&mut listening, &tasks, &reply_to, &shared, &cancels))
                 .map_err(|e| error(e.into()))?
         };
         Ok(RedisExecutor {
             connection: Mutex::new(connection),
+            tasks,
             client_id,
             reply_to,
             options,
@@ -217,7 +227,7 @@ impl<J: Job> RedisExecutor<J> {
             .connection
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .xadd(TASKS, "*", &[(FIELD, json)]);
+            .xadd(&self.tasks, "*", &[(FIELD, json)]);
         let entry = entry.map_err(|e| broken(format!("could not add the task to Redis: {e}")))?;
         waiting_now.insert(id, (waiting, entry.clone()));
         drop(waiting_now);
@@ -298,9 +308,9 @@ impl<T> Shared<T> {
     }
 }
 
-/// `XGROUP CREATE futures:tasks workers 0 MKSTREAM`, unless the group exists already.
-pub fn create_group(connection: &mut redis::Connection) -> redis::RedisResult<()> {
-    let created: redis::RedisResult<()> = connection.xgroup_create_mkstream(TASKS, GROUP, "0");
+/// `XGROUP CREATE futures:tasks:QUEUE workers 0 MKSTREAM`, unless the group exists already.
+pub fn create_group(connection: &mut redis::Connection, tasks: &str) -> redis::RedisResult<()> {
+    let created: redis::RedisResult<()> = connection.xgroup_create_mkstream(tasks, GROUP, "0");
     match created {
         Err(e) if e.code() == Some("BUSYGROUP") => Ok(()),
         other => other,
@@ -311,6 +321,7 @@ pub fn create_group(connection: &mut redis::Connection) -> redis::RedisResult<()
 /// entries of cancelled tasks.
 fn listen<T: serde::de::DeserializeOwned>(
     connection: &mut redis::Connection,
+    tasks: &str,
     reply_to: &str,
     shared: &Shared<T>,
     cancels: &mpsc::Receiver<String>,
@@ -321,7 +332,7 @@ fn listen<T: serde::de::DeserializeOwned>(
         .count(100);
     while !shared.stop.load(Ordering::SeqCst) {
         for entry in cancels.try_iter() {
-            let _: redis::RedisResult<u64> = connection.xdel(TASKS, &[entry]);
+            let _: redis::RedisResult<u64> = connection.xdel(tasks, &[entry]);
         }
         let reply: redis::RedisResult<Option<StreamReadReply>> =
             connection.xread_options(&[reply_to], &[&last], &options);

@@ -7,8 +7,17 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The stream every client adds tasks to and every worker reads from.
-pub const TASKS: &str = "futures:tasks";
+/// The stream clients add tasks of one type to and workers of that type read from: one queue
+/// per task type (`futures` for `futures_api::tasks::Task`, `images` for the multiprocessing
+/// lesson's), since a worker can only run the type it was built for.
+pub fn tasks_stream(queue: &str) -> String {
+    format!("futures:tasks:{queue}")
+}
+
+/// The queue of `futures_api::tasks::Task`, the default.
+pub const FUTURES: &str = "futures";
+/// The queue of the multiprocessing lesson's `Task` (its image pipeline).
+pub const IMAGES: &str = "images";
 /// The consumer group of the workers: Redis gives each task to one member and remembers which
 /// ones are delivered and not yet acknowledged (the group's pending entries list).
 pub const GROUP: &str = "workers";

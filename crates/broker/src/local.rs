@@ -110,6 +110,8 @@ pub struct WorkerOptions {
     pub lease_ms: u64,
     /// `--no-heartbeat`: let a long task's lease run out.
     pub heartbeat: bool,
+    /// `--queue`: which task type they run.
+    pub queue: &'static str,
 }
 
 impl Default for WorkerOptions {
@@ -117,6 +119,7 @@ impl Default for WorkerOptions {
         WorkerOptions {
             lease_ms: 5000,
             heartbeat: true,
+            queue: crate::frames::FUTURES,
         }
     }
 }
@@ -154,6 +157,7 @@ impl LocalWorkers {
         command
             .args(["worker", "--redis", url])
             .args(["--lease-ms", &options.lease_ms.to_string()])
+            .args(["--queue", options.queue])
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
@@ -188,11 +192,16 @@ impl LocalWorkers {
 
     /// The workers of these that hold a task now (delivered, not yet acknowledged), from the
     /// group's pending list: each consumer is named `host-pid`.
-    pub fn busy(&self, url: &str) -> redis::RedisResult<Vec<u32>> {
+    pub fn busy(&self, url: &str, queue: &str) -> redis::RedisResult<Vec<u32>> {
         use redis::Commands;
         let mut connection = redis::Client::open(url)?.get_connection()?;
-        let pending: redis::streams::StreamPendingCountReply =
-            connection.xpending_count(crate::frames::TASKS, crate::frames::GROUP, "-", "+", 100)?;
+        let pending: redis::streams::StreamPendingCountReply = connection.xpending_count(
+            crate::frames::tasks_stream(queue),
+            crate::frames::GROUP,
+            "-",
+            "+",
+            100,
+        )?;
         let mine = self.pids();
         Ok(pending
             .ids

@@ -7,6 +7,7 @@
 use std::process::ExitCode;
 
 use broker::experiments::{Flags, cost, killed_worker};
+use broker::frames::IMAGES;
 use clap::Parser;
 use futures_api::tasks::Task;
 use lesson_kit::Tour;
@@ -23,11 +24,16 @@ struct Worker {
 fn main() -> ExitCode {
     if std::env::args().nth(1).as_deref() == Some("worker") {
         // Checked before the tour's own flags: a worker is a long-running service, not a lesson.
-        let worker = Worker::parse_from(std::env::args().skip(1));
-        return match broker::worker::run::<Task>(&worker.args) {
+        let Worker { args } = Worker::parse_from(std::env::args().skip(1));
+        // One worker runs one task type: the queue names which.
+        let ran = match args.queue.as_str() {
+            IMAGES => broker::worker::run::<multiprocessing::Task>(&args),
+            _ => broker::worker::run::<Task>(&args),
+        };
+        return match ran {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
-                eprintln!("broker worker: {e}");
+                eprintln!("broker worker: Redis at {}: {e}", args.redis);
                 ExitCode::FAILURE
             }
         };

@@ -27,7 +27,7 @@ use redis::streams::{
 use serde::Serialize;
 
 use crate::executor::create_group;
-use crate::frames::{Event, FIELD, GROUP, ResultFrame, TASKS, TaskFrame};
+use crate::frames::{Event, FIELD, FUTURES, GROUP, ResultFrame, TaskFrame, tasks_stream};
 
 /// How long one `XREADGROUP` blocks: the longest a reclaimable task waits for an idle worker to
 /// look again.
@@ -39,6 +39,10 @@ pub struct WorkerArgs {
     /// The Redis server: redis://HOST:PORT.
     #[arg(long, value_name = "URL")]
     pub redis: String,
+    /// Which tasks to run: `futures` (the futures-api lesson's) or `images` (the multiprocessing
+    /// lesson's image pipeline).
+    #[arg(long, value_name = "QUEUE", default_value = FUTURES, value_parser = [FUTURES, crate::frames::IMAGES])]
+    pub queue: String,
     /// How long a task may go without news from its worker before another worker claims it, in
     /// milliseconds. Every worker of one Redis should use the same.
     #[arg(long, value_name = "MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(50..=3_600_000))]
@@ -63,23 +67,25 @@ pub fn host() -> String {
 pub fn run<J: Job>(args: &WorkerArgs) -> redis::RedisResult<()> {
     let client = redis::Client::open(args.redis.as_str())?;
     let mut connection = client.get_connection()?;
-    create_group(&mut connection)?;
+    let tasks = tasks_stream(&args.queue);
+    create_group(&mut connection, &tasks)?;
     let me = format!("{}-{}", host(), std::process::id());
     eprintln!("broker worker {me}: waiting for tasks at {}", args.redis);
     loop {
-        let Some((entry, delivery)) = next_task(&mut connection, &me, args.lease_ms)? else {
+        let Some((entry, delivery)) = next_task(&mut connection, &tasks, &me, args.lease_ms)?
+        else {
             continue;
         };
         let Some(json) = entry.get::<String>(FIELD) else {
             // Not ours to read: acknowledged so that it is not delivered forever.
-            let _: u64 = connection.xack(TASKS, GROUP, &[&entry.id])?;
+            let _: u64 = connection.xack(&tasks, GROUP, &[&entry.id])?;
             continue;
         };
         let frame: TaskFrame<J> = match serde_json::from_str(&json) {
             Ok(frame) => frame,
             Err(e) => {
                 eprintln!("broker worker {me}: skipped an unreadable task frame: {e}");
-                let _: u64 = connection.xack(TASKS, GROUP, &[&entry.id])?;
+                let _: u64 = connection.xack(&tasks, GROUP, &[&entry.id])?;
                 continue;
             }
         };
@@ -99,32 +105,33 @@ pub fn run<J: Job>(args: &WorkerArgs) -> redis::RedisResult<()> {
                     deliveries: delivery - 1,
                 },
             )?;
-            let _: u64 = connection.xack(TASKS, GROUP, &[&entry.id])?;
+            let _: u64 = connection.xack(&tasks, GROUP, &[&entry.id])?;
             continue;
         }
         reply(&mut connection, Event::<J::Output>::Started)?;
         let heartbeat = (!args.no_heartbeat)
-            .then(|| Heartbeat::start(&client, &entry.id, &me, args.lease_ms))
+            .then(|| Heartbeat::start(&client, &tasks, &entry.id, &me, args.lease_ms))
             .transpose()?;
         let results: Vec<Result<J::Output, String>> = frame.tasks.into_iter().map(J::run).collect();
         drop(heartbeat);
         reply(&mut connection, Event::Finished(results))?;
-        let _: u64 = connection.xack(TASKS, GROUP, &[&entry.id])?;
+        let _: u64 = connection.xack(&tasks, GROUP, &[&entry.id])?;
     }
 }
 
 /// A reclaimed task first, else a new one; with how many times it has been delivered.
 fn next_task(
     connection: &mut redis::Connection,
+    tasks: &str,
     me: &str,
     lease_ms: u64,
 ) -> redis::RedisResult<Option<(StreamId, u64)>> {
     let options = StreamAutoClaimOptions::default().count(1);
     let claimed: StreamAutoClaimReply =
-        connection.xautoclaim_options(TASKS, GROUP, me, lease_ms, "0-0", options)?;
+        connection.xautoclaim_options(tasks, GROUP, me, lease_ms, "0-0", options)?;
     if let Some(entry) = claimed.claimed.into_iter().next() {
         let pending: StreamPendingCountReply =
-            connection.xpending_count(TASKS, GROUP, &entry.id, &entry.id, 1)?;
+            connection.xpending_count(tasks, GROUP, &entry.id, &entry.id, 1)?;
         let delivery = pending.ids.first().map_or(2, |p| p.times_delivered as u64);
         return Ok(Some((entry, delivery)));
     }
@@ -132,7 +139,7 @@ fn next_task(
         .group(GROUP, me)
         .count(1)
         .block(READ_BLOCK_MS);
-    let read: Option<StreamReadReply> = connection.xread_options(&[TASKS], &[">"], &options)?;
+    let read: Option<StreamReadReply> = connection.xread_options(&[tasks], &[">"], &options)?;
     let entry = read.and_then(|r| r.keys.into_iter().flat_map(|k| k.ids).next());
     Ok(entry.map(|e| (e, 1)))
 }
@@ -161,13 +168,14 @@ struct Heartbeat {
 impl Heartbeat {
     fn start(
         client: &redis::Client,
+        tasks: &str,
         entry: &str,
         me: &str,
         lease_ms: u64,
     ) -> redis::RedisResult<Self> {
         let mut connection = client.get_connection()?;
         let stop = Arc::new(AtomicBool::new(false));
-        let (entry, me) = (entry.to_string(), me.to_string());
+        let (tasks, entry, me) = (tasks.to_string(), entry.to_string(), me.to_string());
         let stopped = stop.clone();
         let every = Duration::from_millis((lease_ms / 3).max(10));
         let thread = thread::spawn(move || {
@@ -181,12 +189,12 @@ impl Heartbeat {
                     continue;
                 }
                 since = Duration::ZERO;
-                if !still_mine(&mut connection, &entry, &me) {
+                if !still_mine(&mut connection, &tasks, &entry, &me) {
                     return;
                 }
                 let options = StreamClaimOptions::default().with_justid();
                 let _: redis::RedisResult<redis::Value> =
-                    connection.xclaim_options(TASKS, GROUP, &me, 0, &[&entry], options);
+                    connection.xclaim_options(&tasks, GROUP, &me, 0, &[&entry], options);
             }
         });
         Ok(Heartbeat {
@@ -196,9 +204,9 @@ impl Heartbeat {
     }
 }
 
-fn still_mine(connection: &mut redis::Connection, entry: &str, me: &str) -> bool {
+fn still_mine(connection: &mut redis::Connection, tasks: &str, entry: &str, me: &str) -> bool {
     let pending: redis::RedisResult<StreamPendingCountReply> =
-        connection.xpending_count(TASKS, GROUP, entry, entry, 1);
+        connection.xpending_count(tasks, GROUP, entry, entry, 1);
     pending.is_ok_and(|p| p.ids.first().is_some_and(|p| p.consumer == me))
 }
 

@@ -34,6 +34,7 @@ fn executor(redis: &LocalRedis, workers: usize, max_deliveries: u64) -> RedisExe
     let options = RedisOptions {
         workers,
         max_deliveries,
+        ..RedisOptions::default()
     };
     RedisExecutor::connect(&redis.url(), options).expect("connect")
 }
@@ -85,6 +86,7 @@ fn a_killed_workers_task_is_claimed_again_and_completed() {
     let options = WorkerOptions {
         lease_ms: 300,
         heartbeat: true,
+        ..WorkerOptions::default()
     };
     let mut workers = LocalWorkers::start(program(), 1, &redis.url(), &options).expect("workers");
     let executor = executor(&redis, 2, 3);
@@ -113,6 +115,7 @@ fn a_task_longer_than_its_lease_runs_twice_and_the_second_result_is_dropped() {
     let options = WorkerOptions {
         lease_ms: 300,
         heartbeat: false,
+        ..WorkerOptions::default()
     };
     let _workers = LocalWorkers::start(program(), 2, &redis.url(), &options).expect("workers");
     let executor = executor(&redis, 2, 5);
@@ -134,6 +137,7 @@ fn a_task_that_kills_every_worker_is_reported_broken_after_max_deliveries() {
     let options = WorkerOptions {
         lease_ms: 300,
         heartbeat: true,
+        ..WorkerOptions::default()
     };
     let mut workers = LocalWorkers::start(program(), 3, &redis.url(), &options).expect("workers");
     let executor = executor(&redis, 3, 2);

@@ -88,7 +88,7 @@ fn start_broker(workers: usize) -> Result<Broker, LessonError> {
     let local = LocalWorkers::start(&program, workers, &redis.url(), &WorkerOptions::default())?;
     let options = RedisOptions {
         workers,
-        max_deliveries: 3,
+        ..RedisOptions::default()
     };
     let executor = RedisExecutor::connect(&redis.url(), options)?;
     Ok((redis, local, executor))

@@ -54,14 +54,14 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let redis = LocalRedis::start()?;
     let options = WorkerOptions {
         lease_ms: LEASE_MS,
-        heartbeat: true,
+        ..WorkerOptions::default()
     };
     let mut local = LocalWorkers::start(&this_program()?, workers, &redis.url(), &options)?;
     let executor = RedisExecutor::<Task>::connect(
         &redis.url(),
         RedisOptions {
             workers,
-            max_deliveries: 3,
+            ..RedisOptions::default()
         },
     )?;
     let mut gate = Gate::new()?;
@@ -115,7 +115,7 @@ fn wait_for_holder(
 ) -> Result<u32, LessonError> {
     let deadline = std::time::Instant::now() + PATIENCE;
     loop {
-        let busy = local.busy(url)?;
+        let busy = local.busy(url, crate::frames::FUTURES)?;
         if let (Some(first), true) = (busy.first(), gated.running()) {
             return Ok(*first);
         }
