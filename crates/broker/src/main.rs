@@ -6,7 +6,8 @@
 
 use std::process::ExitCode;
 
-use broker::experiments::{Flags, cost, killed_worker};
+use broker::experiments::images::IMAGE_WORKER;
+use broker::experiments::{Flags, cost, images, killed_worker};
 use broker::frames::IMAGES;
 use clap::Parser;
 use futures_api::tasks::Task;
@@ -49,6 +50,12 @@ fn main() -> ExitCode {
         cost::report,
     )
     .experiment(
+        "images",
+        "The image pipeline through Redis: same code, third backend",
+        images::measure,
+        images::report,
+    )
+    .experiment(
         "killed-worker",
         "A worker killed mid-task: the task finishes elsewhere",
         killed_worker::measure,
@@ -56,5 +63,6 @@ fn main() -> ExitCode {
     )
     // The process pool's workers, for the comparison: this program again, `--child pool-worker`.
     .child(WORKER, worker_main::<Task>)
+    .child(IMAGE_WORKER, worker_main::<multiprocessing::Task>)
     .main(|flags: Flags| Ok(flags))
 }

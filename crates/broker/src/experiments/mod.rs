@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use crate::local::{LocalError, redis_server};
 
 pub mod cost;
+pub mod images;
 pub mod killed_worker;
 
 /// The flags of this lesson, on top of lesson-kit's `--full`, `--repeat` and `--json`.
