@@ -232,8 +232,10 @@ impl Drop for LocalWorkers {
     }
 }
 
-/// On Linux, the child gets SIGTERM when the thread that started it ends (its parent died):
-/// nothing of ours outlives a killed run. Elsewhere, `Drop` is the only cleanup.
+/// On Linux, the child gets SIGTERM when its parent dies, even by SIGKILL: nothing of ours
+/// outlives a killed run. (Strictly, when the *thread* that started it ends: so a `LocalRedis` or
+/// `LocalWorkers` must be dropped by the thread that made it, as every caller here does.)
+/// Elsewhere, `Drop` is the only cleanup.
 fn end_with_parent(command: &mut Command) {
     #[cfg(target_os = "linux")]
     {
