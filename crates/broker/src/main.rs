@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 
 use broker::experiments::images::IMAGE_WORKER;
-use broker::experiments::{Flags, cost, images, killed_worker};
+use broker::experiments::{Flags, compare, cost, images, killed_worker};
 use broker::frames::IMAGES;
 use clap::Parser;
 use futures_api::tasks::Task;
@@ -61,6 +61,7 @@ fn main() -> ExitCode {
         killed_worker::measure,
         killed_worker::report,
     )
+    .compare(concat!(env!("CARGO_MANIFEST_DIR"), "/python"), compare::run)
     // The process pool's workers, for the comparison: this program again, `--child pool-worker`.
     .child(WORKER, worker_main::<Task>)
     .child(IMAGE_WORKER, worker_main::<multiprocessing::Task>)

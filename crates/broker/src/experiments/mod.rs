@@ -9,6 +9,7 @@ use std::path::PathBuf;
 
 use crate::local::{LocalError, redis_server};
 
+pub mod compare;
 pub mod cost;
 pub mod images;
 pub mod killed_worker;
