@@ -230,12 +230,11 @@ fn holds(observed: bool) -> Verdict {
 }
 
 fn row(label: &str, seconds: impl Iterator<Item = f64>) -> Run {
-    let samples = Samples::new(Unit::Seconds, seconds);
-    Run::new(
-        label,
-        std::time::Duration::from_secs_f64(samples.median().max(0.0)),
-    )
-    .figure("seconds", Figure::Spread(samples))
+    let timing = Timing {
+        wall: Samples::new(Unit::Seconds, seconds),
+        cpu: None,
+    };
+    Run::timed(label, &timing)
 }
 
 #[cfg(test)]
