@@ -14,7 +14,7 @@
 //! only in the worker's memory, and a worker that dies loses it (rq#1461). A stream's consumer
 //! group keeps every delivered task in its pending list until acknowledged.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -117,6 +117,9 @@ struct Shared<T> {
     waiting: Mutex<HashMap<u64, (Waiting<T>, String)>>,
     /// Results that found no future waiting: tasks that ran twice.
     duplicates: AtomicU64,
+    /// Tasks cancelled while queued: a result of theirs is not a duplicate (a worker had read
+    /// the entry before it was deleted), only unwanted.
+    cancelled: Mutex<HashSet<u64>>,
     /// Results from a delivery after the first: tasks reclaimed from a worker that stopped.
     redeliveries: AtomicU64,
     stop: AtomicBool,
@@ -164,6 +167,7 @@ impl<J: Job> RedisExecutor<J> {
         let shared = Arc::new(Shared {
             waiting: Mutex::new(HashMap::new()),
             duplicates: AtomicU64::new(0),
+            cancelled: Mutex::new(HashSet::new()),
             redeliveries: AtomicU64::new(0),
             stop: AtomicBool::new(false),
         });
@@ -245,6 +249,7 @@ impl<J: Job> RedisExecutor<J> {
             }
             if let Some((_, entry)) = shared.lock().remove(&id) {
                 let _ = cancelled.send(entry);
+                shared.cancelled_ids().insert(id);
             }
         });
     }
@@ -303,6 +308,12 @@ impl<T> Waiting<T> {
 }
 
 impl<T> Shared<T> {
+    fn cancelled_ids(&self) -> std::sync::MutexGuard<'_, HashSet<u64>> {
+        self.cancelled
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u64, (Waiting<T>, String)>> {
         self.waiting.lock().unwrap_or_else(PoisonError::into_inner)
     }
@@ -344,7 +355,13 @@ fn listen<T: serde::de::DeserializeOwned>(
             }
             continue;
         };
-        for entry in reply.keys.into_iter().flat_map(|k| k.ids) {
+        let entries: Vec<_> = reply.keys.into_iter().flat_map(|k| k.ids).collect();
+        // Read once, never again: deleted so that a long session's results stream stays small.
+        let read: Vec<&str> = entries.iter().map(|e| e.id.as_str()).collect();
+        if !read.is_empty() {
+            let _: redis::RedisResult<u64> = connection.xdel(reply_to, &read);
+        }
+        for entry in &entries {
             last = entry.id.clone();
             let Some(json) = entry.get::<String>(FIELD) else {
                 continue;
@@ -374,6 +391,7 @@ fn deliver<T>(shared: &Shared<T>, frame: ResultFrame<T>) {
                 }
                 w.finish(results);
             }
+            None if shared.cancelled_ids().contains(&frame.id) => {}
             None => {
                 shared.duplicates.fetch_add(1, Ordering::Relaxed);
             }

@@ -116,6 +116,8 @@ pub fn run<J: Job>(args: &WorkerArgs) -> redis::RedisResult<()> {
         drop(heartbeat);
         reply(&mut connection, Event::Finished(results))?;
         let _: u64 = connection.xack(&tasks, GROUP, &[&entry.id])?;
+        // Done with for good: an acknowledged entry would otherwise stay in the stream forever.
+        let _: u64 = connection.xdel(&tasks, &[&entry.id])?;
     }
 }
 
