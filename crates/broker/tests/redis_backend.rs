@@ -198,3 +198,41 @@ fn a_bad_url_is_a_clear_error() {
         .expect("refused");
     assert!(error.to_string().contains("http://nowhere"), "{error}");
 }
+
+#[test]
+fn as_completed_yields_every_future_of_the_broker() {
+    let Some(redis) = server() else { return };
+    let _workers = LocalWorkers::start(program(), 2, &redis.url(), &WorkerOptions::default())
+        .expect("workers");
+    let executor = executor(&redis, 2, 3);
+    let futures: Vec<_> = (1..=6)
+        .map(|n| executor.submit(Task::Square(n)).expect("submit"))
+        .collect();
+    let mut values: Vec<u64> = futures_api::as_completed(&futures, Some(PATIENCE))
+        .map(|f| f.expect("in time").result(None).expect("square").value)
+        .collect();
+    values.sort_unstable();
+    assert_eq!(values, vec![1, 4, 9, 16, 25, 36]);
+}
+
+#[test]
+fn a_queued_task_can_be_cancelled_and_a_running_one_cannot() {
+    let Some(redis) = server() else { return };
+    let executor = executor(&redis, 1, 3);
+    // No worker yet: the first task stays queued, and cancelling deletes its entry.
+    let queued = executor.submit(Task::Square(5)).expect("submit");
+    assert!(queued.cancel());
+    let mut gate = Gate::new().expect("gate");
+    let held = executor
+        .submit(gate.task(3).expect("gate task"))
+        .expect("submit");
+    let _workers = LocalWorkers::start(program(), 1, &redis.url(), &WorkerOptions::default())
+        .expect("workers");
+    assert_eq!(gate.next_arrival(PATIENCE).expect("arrival"), 3);
+    wait_until("the future to be running", || held.running());
+    assert!(!held.cancel(), "a running task cannot be cancelled");
+    gate.open_all();
+    assert_eq!(held.result(Some(PATIENCE)).expect("completed").value, 3);
+    assert!(queued.cancelled());
+    assert_eq!(executor.duplicates(), 0);
+}
