@@ -183,42 +183,42 @@ pub fn report(figures: &Figures) -> Outcome {
             "The Python countdown is CPython's own loop and the Rust one the GIL simulator's: the \
              rows show each executor's time, not one language against the other.",
         )
-        .claim(
-            Claim::new(
-                "Dask's client.submit runs the same call once: functions are pure by default.",
-                Source::link(
-                    "distributed#2367",
-                    "https://github.com/dask/distributed/issues/2367",
-                ),
-            )
-            .measured(format!(
-                "two identical client.submit calls got {} key",
-                if dask.same_call_deduplicated {
-                    "one"
-                } else {
-                    "two different keys, not one"
-                }
-            ))
-            .verdict(holds(dask.same_call_deduplicated)),
-        )
-        .claim(
-            Claim::new(
-                "Dask's Client.map returns futures, not results.",
-                Source::link(
-                    "distributed#91",
-                    "https://github.com/dask/distributed/issues/91",
-                ),
-            )
-            .measured(format!(
-                "client.map gave {}",
-                if dask.client_map_returns_futures {
-                    "futures"
-                } else {
-                    "values"
-                }
-            ))
-            .verdict(holds(dask.client_map_returns_futures)),
-        )
+        .claim(pure_claim(dask))
+        .claim(map_claim(dask))
+}
+
+fn pure_claim(dask: &DaskRun) -> Claim {
+    let keys = if dask.same_call_deduplicated {
+        "one key"
+    } else {
+        "two different keys"
+    };
+    Claim::new(
+        "Dask's client.submit runs the same call once: functions are pure by default.",
+        Source::link(
+            "distributed#2367",
+            "https://github.com/dask/distributed/issues/2367",
+        ),
+    )
+    .measured(format!("two identical client.submit calls got {keys}"))
+    .verdict(holds(dask.same_call_deduplicated))
+}
+
+fn map_claim(dask: &DaskRun) -> Claim {
+    let gave = if dask.client_map_returns_futures {
+        "futures"
+    } else {
+        "values"
+    };
+    Claim::new(
+        "Dask's Client.map returns futures, not results.",
+        Source::link(
+            "distributed#91",
+            "https://github.com/dask/distributed/issues/91",
+        ),
+    )
+    .measured(format!("client.map gave {gave}"))
+    .verdict(holds(dask.client_map_returns_futures))
 }
 
 fn holds(observed: bool) -> Verdict {
