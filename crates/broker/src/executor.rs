@@ -255,7 +255,9 @@ impl<J: Job> RedisExecutor<J> {
     }
 
     /// `shutdown(wait, cancel_futures)`: see [`Executor::shutdown`]. Workers are not stopped:
-    /// they belong to whoever started them, and serve other clients too.
+    /// they belong to whoever started them, and serve other clients too. As in Python, `wait`
+    /// waits for every task not cancelled: with no worker running anywhere, that is forever, so
+    /// pass `cancel_futures` (or give `map` a timeout) when workers may be gone.
     pub fn shutdown(&self, wait: bool, cancel_futures: bool) {
         self.shut_down.store(true, Ordering::SeqCst);
         if cancel_futures {

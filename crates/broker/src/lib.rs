@@ -14,6 +14,10 @@
 //!   the lease), so a long task is not taken from a live worker.
 //! - **Never lost, never hung**: after `max_deliveries` the task is reported as `BrokenExecutor`.
 //! - **The cost**: a round trip through Redis per task, measured against the process pool.
+//!
+//! The tour (`cargo run -p broker`): `cost` and `images` (the CPU snippet and the image pipeline,
+//! the same calls on the process pool and on Redis), `killed-worker`, and `compare` (Dask's
+//! executor, the Python twin). `cargo run -p broker -- worker --redis URL` is a worker.
 
 pub mod executor;
 pub mod experiments;
