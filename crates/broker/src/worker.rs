@@ -84,7 +84,9 @@ pub fn run<J: Job>(args: &WorkerArgs) -> redis::RedisResult<()> {
         let frame: TaskFrame<J> = match serde_json::from_str(&json) {
             Ok(frame) => frame,
             Err(e) => {
-                eprintln!("broker worker {me}: skipped an unreadable task frame: {e}");
+                // A task this worker cannot read (another version, another type): its client
+                // is told, rather than the task vanishing.
+                refuse(&mut connection, &json, &me, &e.to_string())?;
                 let _: u64 = connection.xack(&tasks, GROUP, &[&entry.id])?;
                 continue;
             }
@@ -144,6 +146,30 @@ fn next_task(
     let read: Option<StreamReadReply> = connection.xread_options(&[tasks], &[">"], &options)?;
     let entry = read.and_then(|r| r.keys.into_iter().flat_map(|k| k.ids).next());
     Ok(entry.map(|e| (e, 1)))
+}
+
+/// Answers a frame whose tasks this worker cannot read: each fails with the reason, if the frame
+/// says at least who asked.
+fn refuse(
+    connection: &mut redis::Connection,
+    json: &str,
+    me: &str,
+    reason: &str,
+) -> redis::RedisResult<()> {
+    eprintln!("broker worker {me}: cannot read a task frame: {reason}");
+    let Ok(frame) = serde_json::from_str::<TaskFrame<serde_json::Value>>(json) else {
+        return Ok(());
+    };
+    let failed = format!("worker {me} cannot read this task: {reason}");
+    let results: Vec<Result<(), String>> =
+        frame.tasks.iter().map(|_| Err(failed.clone())).collect();
+    let result = ResultFrame {
+        id: frame.id,
+        worker: me.to_string(),
+        delivery: 1,
+        event: Event::Finished(results),
+    };
+    send(connection, &frame.reply_to, &result)
 }
 
 fn send<T: Serialize>(

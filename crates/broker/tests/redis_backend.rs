@@ -236,3 +236,24 @@ fn a_queued_task_can_be_cancelled_and_a_running_one_cannot() {
     assert!(queued.cancelled());
     assert_eq!(executor.duplicates(), 0);
 }
+
+#[test]
+fn a_task_its_worker_cannot_read_fails_instead_of_vanishing() {
+    let Some(redis) = server() else { return };
+    let _workers = LocalWorkers::start(program(), 1, &redis.url(), &WorkerOptions::default())
+        .expect("workers");
+    // The multiprocessing lesson's tasks, sent to the queue of futures-api's: a wrong worker.
+    let options = RedisOptions {
+        workers: 1,
+        ..RedisOptions::default()
+    };
+    let executor =
+        RedisExecutor::<multiprocessing::Task>::connect(&redis.url(), options).expect("connect");
+    let future = executor
+        .submit(multiprocessing::Task::Nothing)
+        .expect("submit");
+    match future.result(Some(PATIENCE)) {
+        Err(FutureError::Failed(reason)) => assert!(reason.contains("cannot read"), "{reason}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+}
