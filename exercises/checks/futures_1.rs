@@ -1,15 +1,14 @@
 //! The checks of futures-1, shared by `exercises` and `solutions`.
 //!
-//! The futures are finished by hand (`set_outcome`, `cancel`) from another thread, in an order the
-//! check chooses, each after the previous one was seen: no sleeping, no luck.
+//! The futures are finished by hand (`set_outcome`, `cancel`) in an order the check chooses, each
+//! after the previous one's position was received: no sleeping, no luck.
 
-use std::sync::mpsc;
-use std::thread;
+use std::time::Duration;
 
 use futures_api::{FutureError, TaskFuture};
 
 use crate::harness::Check;
-use crate::target::futures_1::completion_order;
+use crate::target::futures_1::as_completed;
 
 pub const CHECKS: &[Check] = &[
     Check {
@@ -26,22 +25,23 @@ pub const CHECKS: &[Check] = &[
     },
 ];
 
+/// Far above what receiving one position needs: a position that never comes fails the check.
+const WAIT: Duration = Duration::from_secs(5);
+
 fn futures_come_out_in_the_order_they_finish() {
     let futures: Vec<TaskFuture<u32>> = (0..5).map(|_| TaskFuture::new()).collect();
-    let finish_order = [3, 0, 4, 1, 2];
-    let finisher = {
-        let futures = futures.clone();
-        thread::spawn(move || {
-            for i in finish_order {
-                futures[i].set_outcome(Ok(i as u32));
-            }
-        })
-    };
-    let order = completion_order(&futures);
-    finisher.join().expect("the finisher thread ends");
-    assert_eq!(
-        order, finish_order,
-        "the positions, in the order the futures finished"
+    let completed = as_completed(&futures);
+    for i in [3, 0, 4, 1, 2] {
+        futures[i].set_outcome(Ok(i as u32));
+        assert_eq!(
+            completed.recv_timeout(WAIT),
+            Ok(i),
+            "future {i} has just finished: its position comes next"
+        );
+    }
+    assert!(
+        completed.recv_timeout(WAIT).is_err(),
+        "after the last future the channel is closed, and nothing else arrives"
     );
 }
 
@@ -50,28 +50,24 @@ fn futures_already_done_come_out_without_waiting() {
     futures[2].set_outcome(Ok(2));
     futures[0].set_outcome(Err(FutureError::Failed("raised".into())));
     futures[1].set_outcome(Ok(1));
-    let mut order = completion_order(&futures);
-    order.sort();
-    assert_eq!(order, [0, 1, 2], "each done future once, failed ones too");
+    let mut positions: Vec<usize> = as_completed(&futures).iter().collect();
+    positions.sort();
+    assert_eq!(
+        positions,
+        [0, 1, 2],
+        "each done future once, failed ones too"
+    );
 }
 
 fn a_cancelled_future_counts_as_done() {
     let futures: Vec<TaskFuture<u32>> = (0..2).map(|_| TaskFuture::new()).collect();
-    let (started, go) = mpsc::channel::<()>();
-    let finisher = {
-        let futures = futures.clone();
-        thread::spawn(move || {
-            let _ = go.recv();
-            futures[1].cancel();
-            futures[0].set_outcome(Ok(0));
-        })
-    };
-    let _ = started.send(());
-    let order = completion_order(&futures);
-    finisher.join().expect("the finisher thread ends");
+    let completed = as_completed(&futures);
+    assert!(futures[1].cancel());
     assert_eq!(
-        order,
-        [1, 0],
-        "the cancelled future is done first, then the finished one"
+        completed.recv_timeout(WAIT),
+        Ok(1),
+        "a cancelled future is done"
     );
+    futures[0].set_outcome(Ok(0));
+    assert_eq!(completed.recv_timeout(WAIT), Ok(0));
 }

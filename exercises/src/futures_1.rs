@@ -5,11 +5,15 @@
 //! your own, with nothing but what every future offers: `add_done_callback`, which runs a callback
 //! once the future is done (finished, failed or cancelled; at once if it already is).
 //!
-//! - every future comes out exactly once, in the order they became done;
-//! - a future that is already done comes out without waiting;
+//! `as_completed(futures)` returns at once, and from then on its channel receives the position of
+//! each future (its index in `futures`) as soon as that future is done:
+//!
+//! - every position arrives exactly once, in the order the futures became done;
+//! - a future that is already done arrives without waiting;
 //! - a cancelled future counts as done (CPython once forgot that, and `as_completed` waited forever
 //!   for futures cancelled at shutdown: cpython#87893);
-//! - it returns the futures' positions in `futures`, not the futures.
+//! - once every position has arrived, the channel is closed (`recv` returns `Err`), so that a
+//!   `for position in as_completed(&futures)` loop ends by itself.
 //!
 //! Check it: `cargo run -p exercise-check -- check futures-1`.
 //! Stuck? `cargo run -p exercise-check -- hint futures-1` gives one more hint each time you ask.
@@ -18,9 +22,9 @@ use std::sync::mpsc;
 
 use futures_api::TaskFuture;
 
-/// The positions of `futures`, in the order the futures became done. Blocks until all are.
-pub fn completion_order<T: 'static>(futures: &[TaskFuture<T>]) -> Vec<usize> {
-    // TODO: give each future a done-callback that sends its position down a channel, then
-    // receive one position per future.
-    todo!("the order in which {} futures finish", futures.len())
+/// A channel that receives the position of each future of `futures` as it becomes done.
+pub fn as_completed<T: 'static>(futures: &[TaskFuture<T>]) -> mpsc::Receiver<usize> {
+    // TODO: make a channel; give each future a done-callback that sends its position down a
+    // clone of the sender; return the receiver.
+    todo!("a channel for {} futures", futures.len())
 }

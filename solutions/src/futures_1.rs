@@ -1,15 +1,14 @@
 //! # futures-1: `as_completed` from `submit` and done-callbacks (model answer)
 //!
-//! Each future's callback sends its position down one channel; the caller receives one position
-//! per future. A callback runs on every way of becoming done, cancellation included, so nothing
+//! Each future's callback sends its position down one channel, and the caller receives them. A callback runs on every way of becoming done, cancellation included, so nothing
 //! is missed, and a future already done runs its callback at once.
 
 use std::sync::mpsc;
 
 use futures_api::TaskFuture;
 
-/// The positions of `futures`, in the order the futures became done. Blocks until all are.
-pub fn completion_order<T: 'static>(futures: &[TaskFuture<T>]) -> Vec<usize> {
+/// A channel that receives the position of each future of `futures` as it becomes done.
+pub fn as_completed<T: 'static>(futures: &[TaskFuture<T>]) -> mpsc::Receiver<usize> {
     let (done, arrivals) = mpsc::channel();
     for (position, future) in futures.iter().enumerate() {
         let done = done.clone();
@@ -17,7 +16,8 @@ pub fn completion_order<T: 'static>(futures: &[TaskFuture<T>]) -> Vec<usize> {
             let _ = done.send(position);
         });
     }
-    // Only the callbacks hold senders now: `take` stops after the last future in any case.
+    // Only the callbacks hold senders now, and each drops its own once it has run: after the
+    // last future, the channel closes and the caller's loop ends.
     drop(done);
-    arrivals.iter().take(futures.len()).collect()
+    arrivals
 }
