@@ -1,0 +1,22 @@
+//! `cargo run -p coroutines`: the guided tour of the coroutines lesson, in the chapter's order.
+//!
+//! Each experiment is drawn as soon as it finishes; `cargo run -p coroutines -- gather` runs one,
+//! `--help` lists them all.
+
+use std::process::ExitCode;
+
+use coroutines::experiments::{compare, gather};
+use lesson_kit::Tour;
+
+fn main() -> ExitCode {
+    Tour::new("coroutines", "Coroutines: one thread, many waiting tasks")
+        .experiment(
+            "gather",
+            "asyncio.gather on one thread: three waits take one; the first failure, two ways",
+            gather::measure,
+            gather::report,
+        )
+        .compare(concat!(env!("CARGO_MANIFEST_DIR"), "/python"), compare::run)
+        .child(coroutines::many::COMMAND, coroutines::many::child_main)
+        .main(Ok)
+}
