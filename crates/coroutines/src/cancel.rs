@@ -5,12 +5,13 @@
 //! dropped: it is simply never polled again, and what runs is its values' `Drop`, synchronously,
 //! with no `.await` possible. Everything here builds on that one fact:
 //!
-//! - [`timeout_then_cleanup`]: `tokio::time::timeout` (`asyncio.timeout`, `asyncio.wait_for`)
-//!   drops the slow future when time is up, and its guard's `Drop` is the `finally`;
-//! - [`what_handles_do_when_dropped`]: a dropped `JoinHandle` detaches its task, a dropped
-//!   `JoinSet` aborts its tasks (tokio#7222);
-//! - [`receive_frames`]: cancellation safety. `select!` drops the branches that lost; a future that
-//!   had already taken half a message when it was dropped loses that half.
+//! - timeouts ([`timeout_then_cleanup`]): `tokio::time::timeout` (`asyncio.timeout`,
+//!   `asyncio.wait_for`) drops the slow future when time is up, and its guard's `Drop` is the
+//!   `finally`;
+//! - handles ([`what_handles_do_when_dropped`]): a dropped `JoinHandle` detaches its task, a
+//!   dropped `JoinSet` aborts its tasks (tokio#7222);
+//! - cancellation safety ([`receive_frames`]): `select!` drops the branches that lost; a future
+//!   that had already taken half a message when it was dropped loses that half.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -41,8 +42,7 @@ pub async fn timeout_then_cleanup(limit: Duration, needs: Duration) -> Vec<Strin
         Ok(value) => say(&log, value),
         Err(_elapsed) => say(&log, "timed out"),
     }
-    let lines = log.lock().map(|log| log.clone()).unwrap_or_default();
-    lines
+    log.lock().map(|log| log.clone()).unwrap_or_default()
 }
 
 /// Runs a closure when dropped: the `finally:` of a future.

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use coroutines::experiments::{compare, gather};
+use coroutines::experiments::{cancel, chef, compare, gather};
 use lesson_kit::Tour;
 
 fn main() -> ExitCode {
@@ -15,6 +15,18 @@ fn main() -> ExitCode {
             "asyncio.gather on one thread: three waits take one; the first failure, two ways",
             gather::measure,
             gather::report,
+        )
+        .experiment(
+            "chef",
+            "The chef: one cook (one thread) and many tables (tasks), never idle while a dish is ready",
+            chef::measure,
+            chef::report,
+        )
+        .experiment(
+            "cancel",
+            "Cancelling is dropping: timeouts, dropped handles, and a read that select! tears",
+            cancel::measure,
+            cancel::report,
         )
         .compare(concat!(env!("CARGO_MANIFEST_DIR"), "/python"), compare::run)
         .child(coroutines::many::COMMAND, coroutines::many::child_main)
