@@ -56,9 +56,9 @@ pub struct LagMonitor {
 
 impl LagMonitor {
     /// Spawns the monitor on the current runtime. Late stretches are drawn on `trace`'s lane
-    /// `loop-lag monitor` as `idle` (ready to run, but the thread was elsewhere); `origin` is the
-    /// tokio instant of the trace's time zero.
-    pub fn start(period: Duration, trace: Trace, origin: Instant) -> Self {
+    /// `lane` as `idle` (ready to run, but the thread was elsewhere); `origin` is the tokio
+    /// instant of the trace's time zero.
+    pub fn start(period: Duration, trace: Trace, lane: String, origin: Instant) -> Self {
         let (stop, mut stopped) = oneshot::channel();
         let task = tokio::spawn(async move {
             let mut lags = Lags::new(period);
@@ -73,8 +73,10 @@ impl LagMonitor {
                 }
                 let woke = Instant::now();
                 lags.record(due, woke);
-                if woke - due > period {
-                    trace.record("loop-lag monitor", State::Idle, at(due), at(woke));
+                // Only real stalls: tokio's timer has a 1 ms resolution, so a tick a millisecond
+                // or two late is the timer, not a blocked thread.
+                if woke - due > period * 5 {
+                    trace.record(&lane, State::Idle, at(due), at(woke));
                 }
             }
             lags

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use coroutines::experiments::{cancel, chef, compare, gather};
+use coroutines::experiments::{blocking, cancel, chef, compare, gather};
 use lesson_kit::Tour;
 
 fn main() -> ExitCode {
@@ -15,6 +15,12 @@ fn main() -> ExitCode {
             "asyncio.gather on one thread: three waits take one; the first failure, two ways",
             gather::measure,
             gather::report,
+        )
+        .experiment(
+            "blocking",
+            "Blocking the loop: a blocking call stalls every task; spawn_blocking, yield_now, workers",
+            blocking::measure,
+            blocking::report,
         )
         .experiment(
             "chef",
