@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use coroutines::experiments::{blocking, cancel, chef, compare, gather};
+use coroutines::experiments::{blocking, cancel, chef, compare, gather, how_many};
 use lesson_kit::Tour;
 
 fn main() -> ExitCode {
@@ -15,6 +15,12 @@ fn main() -> ExitCode {
             "asyncio.gather on one thread: three waits take one; the first failure, two ways",
             gather::measure,
             gather::report,
+        )
+        .experiment(
+            "how-many",
+            "How many tasks: 10,000 (1,000,000 with --full) sleeping tasks beside OS threads",
+            how_many::measure,
+            how_many::report,
         )
         .experiment(
             "blocking",
