@@ -67,7 +67,9 @@ pub async fn serve(kitchen: Kitchen, trace: &Trace, origin: Instant) -> Service 
                 let lane = format!("table {table}");
                 let ready_s = cooked.duration_since(origin).as_secs_f64();
                 trace.record(&lane, State::WaitingForIo, on_stove, ready_s);
-                trace.record(&lane, State::Idle, ready_s, picked_up);
+                if picked_up > ready_s {
+                    trace.record(&lane, State::Idle, ready_s, picked_up);
+                }
                 log.borrow_mut().ready_waits.push(Stretch {
                     start_s: ready_s,
                     end_s: picked_up,

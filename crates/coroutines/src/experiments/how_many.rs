@@ -93,7 +93,7 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     }
     Ok(Figures {
         sleep_s: sleep.as_secs_f64(),
-        baseline_rss: baseline.1,
+        baseline_rss: baseline.peak_rss,
         rows,
         failures,
     })
@@ -127,7 +127,10 @@ fn run(
             String::from_utf8_lossy(&output.stderr).trim()
         ))
     };
-    Ok((figures, output.peak_rss_bytes))
+    Ok(ChildRun {
+        figures,
+        peak_rss: output.peak_rss_bytes,
+    })
 }
 
 fn way_arg(way: Way) -> &'static str {
@@ -145,14 +148,15 @@ fn way_arg(way: Way) -> &'static str {
 fn row(
     way: Way,
     tasks: u64,
-    runs: Vec<Result<(Result<ChildFigures, String>, Option<u64>), LessonError>>,
+    runs: Vec<Result<ChildRun, LessonError>>,
     failures: &mut Vec<String>,
 ) -> Result<Option<Row>, LessonError> {
     let mut good = Vec::new();
     for run in runs {
-        match run? {
-            (Ok(figures), rss) => good.push((figures, rss)),
-            (Err(failure), _) => failures.push(failure),
+        let run = run?;
+        match run.figures {
+            Ok(figures) => good.push((figures, run.peak_rss)),
+            Err(failure) => failures.push(failure),
         }
     }
     let Some((last, _)) = good.last() else {
