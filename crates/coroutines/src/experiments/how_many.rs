@@ -99,12 +99,14 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     })
 }
 
-/// Runs one child: what it printed and its peak memory. `Err` only when it cannot start.
-fn run(
-    way: Way,
-    tasks: u64,
-    sleep: Duration,
-) -> Result<(Result<ChildFigures, String>, Option<u64>), LessonError> {
+/// One child's run: what it printed (or why it failed) and its peak memory.
+struct ChildRun {
+    figures: Result<ChildFigures, String>,
+    peak_rss: Option<u64>,
+}
+
+/// Runs one child. `Err` only when it cannot start.
+fn run(way: Way, tasks: u64, sleep: Duration) -> Result<ChildRun, LessonError> {
     let mut command = lesson_kit::child_command(COMMAND).map_err(LessonError::Child)?;
     command.args([
         "--way",
