@@ -2,7 +2,7 @@
 //! ways, beside N OS threads; the time to start them, the wall time, the peak memory and the bytes
 //! per task. Each run is a child process of its own (see [`crate::many`]).
 //!
-//! Python twin: `python/how_many.py`. Examples: `12_many_tasks.rs`, `13_shared_timer.rs`.
+//! Python twin: `python/how_many.py`. Example: `12_many_tasks.rs`.
 
 use std::time::Duration;
 
