@@ -1,4 +1,37 @@
-//! placeholder
-pub fn run(_: &super::Settings, _: &lesson_kit::Twins) -> anyhow::Result<Vec<lesson_kit::Outcome>> {
-    Ok(vec![])
+//! `compare`: the asyncio twins run by CPython, beside the same experiments in Rust.
+//!
+//! Each twin in `python/` prints one JSON object, read into a struct with
+//! [`Twins::run`](lesson_kit::Twins::run): a figure it did not print is an error that names it,
+//! never a zero. Each comparison is the one shape again: `measure` runs the twin and the Rust side
+//! in turns, `--repeat` times, and `report` writes the outcome, with the claims judged on CPython.
+
+pub mod gather;
+pub mod how_many;
+
+use lesson_kit::{Outcome, Twins};
+
+use super::Settings;
+
+/// Runs every comparison, in the chapter's order.
+pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
+    Ok(vec![
+        outcome(
+            "compare-gather",
+            gather::measure(settings, twins),
+            gather::report,
+        ),
+        outcome(
+            "compare-how-many",
+            how_many::measure(settings, twins),
+            how_many::report,
+        ),
+    ])
+}
+
+/// The outcome of one comparison, or, when it could not be made, an outcome that says why.
+fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -> Outcome {
+    match figures {
+        Ok(figures) => report(&figures),
+        Err(error) => Outcome::new(id, "CPython beside Rust").problem(format!("{id}: {error:#}")),
+    }
 }
