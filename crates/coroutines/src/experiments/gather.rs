@@ -71,7 +71,7 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let delay = flags
         .delay_ms
         .map(Duration::from_millis)
-        .unwrap_or(settings.size(Duration::from_millis(200), Duration::from_secs(2)));
+        .unwrap_or(settings.size(Duration::from_millis(100), Duration::from_secs(2)));
     let downloads = flags.count.map_or(settings.size(10, 100), |n| n as usize);
     let runtime = crate::runtime::current_thread().map_err(LessonError::Runtime)?;
     let server = DelayServer::start()?;

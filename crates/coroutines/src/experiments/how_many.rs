@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use lesson_kit::measure::measure_child;
 use lesson_kit::report::{format_bytes, format_seconds, group_thousands};
-use lesson_kit::{Claim, Figure, Outcome, Run, Samples, Source, Timing, Unit, Verdict, alternate};
+use lesson_kit::{Claim, Figure, Outcome, Run, Samples, Source, Timing, Unit, Verdict};
 use serde::Serialize;
 
 use super::{LessonError, Settings};
@@ -52,7 +52,7 @@ pub struct Figures {
 }
 
 pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
-    let sleep = settings.size(Duration::from_millis(200), Duration::from_secs(2));
+    let sleep = settings.size(Duration::from_millis(100), Duration::from_secs(2));
     let largest = settings
         .lesson
         .tasks
@@ -66,19 +66,14 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let baseline = run(Way::Spawn, 0, sleep)?;
     let mut rows = Vec::new();
     for &tasks in &sizes {
-        // At the claim's size, tasks and threads take turns, `--repeat` times: the claim is timed.
+        // At the claim's size the spawned tasks run `--repeat` times: that claim is timed. The
+        // other rows are memory and a first look at the times, measured once.
         if tasks == CLAIM_TASKS {
-            let [spawned, threads] = alternate(
-                settings.repeat,
-                [&mut || run(Way::Spawn, tasks, sleep), &mut || {
-                    run(Way::Threads, tasks, sleep)
-                }],
-            );
-            rows.extend(row(Way::Spawn, tasks, spawned, &mut failures)?);
-            rows.extend(row(Way::Threads, tasks, threads, &mut failures)?);
+            let runs = (0..settings.repeat.max(1)).map(|_| run(Way::Spawn, tasks, sleep));
+            rows.extend(row(Way::Spawn, tasks, runs.collect(), &mut failures)?);
         }
         for way in Way::ALL {
-            let repeated_above = tasks == CLAIM_TASKS && matches!(way, Way::Spawn | Way::Threads);
+            let repeated_above = tasks == CLAIM_TASKS && way == Way::Spawn;
             let too_many = (way == Way::FuturesUnordered && tasks > FUTURES_UNORDERED_MAX)
                 || (way == Way::Threads && tasks > THREADS_MAX);
             if !repeated_above && !too_many {

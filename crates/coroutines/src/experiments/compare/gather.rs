@@ -49,7 +49,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         .lesson
         .delay_ms
         .map(Duration::from_millis)
-        .unwrap_or(settings.size(Duration::from_millis(200), Duration::from_secs(2)));
+        .unwrap_or(settings.size(Duration::from_millis(100), Duration::from_secs(2)));
     let siblings = 10;
     let args = [
         format!("--delay-ms={}", delay.as_millis()),
