@@ -1,7 +1,7 @@
 //! Experiment `blocking`: a blocking call inside a task stalls every task on the thread. A
 //! loop-lag monitor (a task that wakes every millisecond) shows by how much; then the fixes.
 //!
-//! Examples: `09_blocking_call.rs`, `10_spawn_blocking.rs`, `11_yield_now.rs`.
+//! Python twin: `python/blocking.py`. Examples: `09_blocking_call.rs`, `10_spawn_blocking.rs`, `11_yield_now.rs`.
 
 use std::time::Duration;
 

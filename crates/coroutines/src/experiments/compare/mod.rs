@@ -5,6 +5,7 @@
 //! never a zero. Each comparison is the one shape again: `measure` runs the twin and the Rust side
 //! in turns, `--repeat` times, and `report` writes the outcome, with the claims judged on CPython.
 
+pub mod blocking;
 pub mod gather;
 pub mod how_many;
 
@@ -24,6 +25,11 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
             "compare-how-many",
             how_many::measure(settings, twins),
             how_many::report,
+        ),
+        outcome(
+            "compare-blocking",
+            blocking::measure(settings, twins),
+            blocking::report,
         ),
     ])
 }
