@@ -15,6 +15,8 @@
 //! 4. **the chef** ([`chef`]): one cook, many tables, never idle while a dish is ready.
 //! 5. **cancel** ([`cancel`]): dropping a future cancels it; timeouts, handles, and a read that
 //!    loses data inside `select!`.
+//! 6. **servers** ([`servers`]): a thread per connection against a task per connection, under
+//!    the same load of many slow clients.
 //!
 //! [`experiments`] holds each experiment's `measure` and `report`; `src/main.rs` is the tour.
 
@@ -26,5 +28,6 @@ pub mod gather;
 pub mod lag;
 pub mod many;
 pub mod runtime;
+pub mod servers;
 
 pub use gather::{TaskError, gather, gather_return_exceptions, task_group};

@@ -5,7 +5,7 @@
 
 use std::process::ExitCode;
 
-use coroutines::experiments::{blocking, cancel, chef, compare, gather, how_many};
+use coroutines::experiments::{blocking, cancel, chef, compare, gather, how_many, servers};
 use lesson_kit::Tour;
 
 fn main() -> ExitCode {
@@ -40,7 +40,14 @@ fn main() -> ExitCode {
             cancel::measure,
             cancel::report,
         )
+        .experiment(
+            "servers",
+            "A thread or a task per connection: 1,000 slow clients (10,000 with --full)",
+            servers::measure,
+            servers::report,
+        )
         .compare(concat!(env!("CARGO_MANIFEST_DIR"), "/python"), compare::run)
         .child(coroutines::many::COMMAND, coroutines::many::child_main)
+        .child(coroutines::servers::COMMAND, coroutines::servers::child_main)
         .main(Ok)
 }

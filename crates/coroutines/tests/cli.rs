@@ -29,6 +29,7 @@ fn every_experiment_prints_its_report_as_json_with_sourced_claims() {
         &["blocking"],
         &["chef"],
         &["cancel"],
+        &["servers", "--clients", "50"],
     ] {
         let id = args[0];
         let mut all = args.to_vec();

@@ -11,6 +11,7 @@ pub mod chef;
 pub mod compare;
 pub mod gather;
 pub mod how_many;
+pub mod servers;
 
 /// The flags of this lesson, on top of lesson-kit's `--full`, `--repeat` and `--json`.
 #[derive(Clone, Debug, Default, clap::Args)]
@@ -26,6 +27,10 @@ pub struct Flags {
     /// The largest number of tasks `how-many` starts (default 10,000; 1,000,000 with --full).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub tasks: Option<u64>,
+
+    /// How many clients `servers` connects at once (default 1,000; 10,000 with --full).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=20_000))]
+    pub clients: Option<u64>,
 }
 
 /// What every experiment of this lesson receives.
