@@ -145,7 +145,12 @@ fn compare_json_prints_one_report_with_every_comparison() {
         "--tasks",
         "1000",
     ]));
-    for id in ["compare-gather", "compare-how-many", "compare-blocking"] {
+    for id in [
+        "compare-gather",
+        "compare-how-many",
+        "compare-blocking",
+        "compare-servers",
+    ] {
         let outcome = report
             .experiment(id)
             .unwrap_or_else(|| panic!("{id} in {report:?}"));

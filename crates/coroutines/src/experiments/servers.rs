@@ -2,6 +2,8 @@
 //! of N clients on 127.0.0.1, each keeping one connection and sending a few requests in turn to a
 //! handler that waits 50 ms. Requests per second, latency, and the threads and memory each server
 //! needed. Each server is a child process of its own (see [`crate::servers`]).
+//!
+//! Python twin: `python/servers.py` (`ThreadingHTTPServer` against `asyncio.start_server`).
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, Stdio};
@@ -68,7 +70,7 @@ impl Drop for ServerChild {
     }
 }
 
-fn load(kind: Kind, clients: u64) -> Result<Served, LessonError> {
+pub(crate) fn load(kind: Kind, clients: u64) -> Result<Served, LessonError> {
     let mut command = lesson_kit::child_command(COMMAND).map_err(LessonError::Child)?;
     command
         .args([

@@ -8,6 +8,7 @@
 pub mod blocking;
 pub mod gather;
 pub mod how_many;
+pub mod servers;
 
 use lesson_kit::{Outcome, Twins};
 
@@ -30,6 +31,11 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
             "compare-blocking",
             blocking::measure(settings, twins),
             blocking::report,
+        ),
+        outcome(
+            "compare-servers",
+            servers::measure(settings, twins),
+            servers::report,
         ),
     ])
 }
