@@ -2,7 +2,8 @@
 //! handle does when dropped, and a read that loses data inside `select!`, with its fix.
 //!
 //! It runs on a paused clock: the scheduler is tokio's own, the time virtual, so the counts below
-//! are the same on every machine and the whole experiment takes no time. Examples:
+//! are the same on every machine and the whole experiment takes no time. Python twin:
+//! `python/cancel.py`. Examples:
 //! `05_timeout.rs`, `06_dropped_handles.rs`, `07_select_not_cancel_safe.rs`,
 //! `08_select_cancel_safe.rs`.
 

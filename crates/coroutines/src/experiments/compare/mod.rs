@@ -6,6 +6,7 @@
 //! in turns, `--repeat` times, and `report` writes the outcome, with the claims judged on CPython.
 
 pub mod blocking;
+pub mod cancel;
 pub mod gather;
 pub mod how_many;
 pub mod servers;
@@ -31,6 +32,11 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
             "compare-blocking",
             blocking::measure(settings, twins),
             blocking::report,
+        ),
+        outcome(
+            "compare-cancel",
+            cancel::measure(settings, twins),
+            cancel::report,
         ),
         outcome(
             "compare-servers",
