@@ -149,6 +149,7 @@ fn compare_json_prints_one_report_with_every_comparison() {
         "compare-gather",
         "compare-how-many",
         "compare-blocking",
+        "compare-chef",
         "compare-cancel",
         "compare-servers",
     ] {

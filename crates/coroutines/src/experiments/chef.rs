@@ -1,7 +1,7 @@
 //! Experiment `chef`: the article's chef, runnable. One chef (a current-thread runtime), many
 //! tables (tasks); was the chef ever idle while a dish was ready?
 //!
-//! Example: `04_chef.rs`.
+//! Python twin: `python/chef.py`. Example: `04_chef.rs`.
 
 use std::time::Duration;
 

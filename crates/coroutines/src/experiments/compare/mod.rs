@@ -7,6 +7,7 @@
 
 pub mod blocking;
 pub mod cancel;
+pub mod chef;
 pub mod gather;
 pub mod how_many;
 pub mod servers;
@@ -33,6 +34,7 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
             blocking::measure(settings, twins),
             blocking::report,
         ),
+        outcome("compare-chef", chef::measure(settings, twins), chef::report),
         outcome(
             "compare-cancel",
             cancel::measure(settings, twins),
