@@ -6,6 +6,7 @@
 
 use std::io;
 use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use multiprocessing::tasks::countdown_in_own_interpreter;
 use multiprocessing::{Answer, Death, Pool, Task, TaskError};
@@ -25,6 +26,10 @@ pub const CHECKS: &[Check] = &[
     Check {
         name: "an_error_stays_at_its_own_task_index",
         run: an_error_stays_at_its_own_task_index,
+    },
+    Check {
+        name: "a_task_the_pool_never_answered_is_cancelled_at_its_index",
+        run: a_task_the_pool_never_answered_is_cancelled_at_its_index,
     },
 ];
 
@@ -118,4 +123,43 @@ fn an_error_stays_at_its_own_task_index() {
         "tasks[3] killed its worker: results[3] must be that BrokenPool error, not {:?}",
         results[3]
     );
+}
+
+/// How a pool starts a worker that can start only one: the second start fails, as when the
+/// machine cannot start another process. (Each check runs in a process of its own, so the first
+/// start of this check's pool is the first of its process.)
+fn only_one_worker_ever() -> io::Result<Command> {
+    static STARTED: AtomicBool = AtomicBool::new(false);
+    if STARTED.swap(true, Ordering::SeqCst) {
+        return Err(io::Error::other("no second worker in this check"));
+    }
+    worker()
+}
+
+fn a_task_the_pool_never_answered_is_cancelled_at_its_index() {
+    let pool = Pool::with_command(1, only_one_worker_ever)
+        .expect("the check's pool starts its one worker process");
+    // The one worker answers task 0 and dies of task 1; no worker can replace it, so the pool
+    // never runs tasks 2 and 3.
+    let tasks = vec![
+        Task::Receive(vec![7; 0]),
+        Task::Die(Death::Kill),
+        Task::Receive(vec![7; 2]),
+        Task::Receive(vec![7; 3]),
+    ];
+    let results = ordered_map(&pool, tasks, 1);
+    assert_eq!(results.len(), 4, "one result per task: {results:?}");
+    assert_eq!(results[0], Ok(Answer::Received(0)));
+    assert!(
+        matches!(&results[1], Err(TaskError::Broken(broken)) if broken.index == 1),
+        "tasks[1] killed its worker: results[1] must be that BrokenPool error, not {:?}",
+        results[1]
+    );
+    for index in [2, 3] {
+        assert_eq!(
+            results[index],
+            Err(TaskError::Cancelled { index }),
+            "the pool never ran tasks[{index}]: results[{index}] must say it was cancelled"
+        );
+    }
 }

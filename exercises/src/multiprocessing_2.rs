@@ -9,6 +9,8 @@
 //! - `results[i]` is the result of `tasks[i]`, for any `chunksize` (tasks travel `chunksize` to a
 //!   message; the results of one chunk still come back one by one);
 //! - a task that fails, or whose worker died, keeps its `Err` at its own index;
+//! - a task the pool never answered (it could not run it: no worker was left) gets
+//!   `TaskError::Cancelled` with its index, as Python's `terminate()` drops such tasks;
 //! - no tasks, no results (and no waiting).
 //!
 //! Use only `pool.imap_unordered`: the pool's own `map` does this already, and the point is to

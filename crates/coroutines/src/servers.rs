@@ -128,7 +128,7 @@ fn serve(args: &ServerArgs) -> Result<(), Box<dyn std::error::Error>> {
         requests: requests.requests.load(Ordering::SeqCst),
         peak_open: requests.peak_open.load(Ordering::SeqCst),
         peak_threads: Some(peak_threads.load(Ordering::SeqCst)).filter(|&n| n > 0),
-        peak_rss_bytes: lesson_kit::measure::peak_rss_bytes(),
+        peak_rss_bytes: status_field("VmHWM:").map(|kib| kib * 1024),
     })?;
     Ok(())
 }
@@ -160,11 +160,17 @@ impl Drop for Open<'_> {
 
 /// This process's thread count now, from `/proc/self/status` (Linux).
 fn threads_now() -> Option<u64> {
+    status_field("Threads:")
+}
+
+/// A number from `/proc/self/status` (Linux): `Threads:`, or `VmHWM:` (the peak resident memory,
+/// in KiB). `None` elsewhere: the report leaves the figure out rather than make one up.
+fn status_field(name: &str) -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
     status
         .lines()
-        .find_map(|line| line.strip_prefix("Threads:"))
-        .and_then(|n| n.trim().parse().ok())
+        .find_map(|line| line.strip_prefix(name))
+        .and_then(|n| n.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
 /// `ThreadingHTTPServer`: accept, then a new thread for the connection.
@@ -299,14 +305,4 @@ pub async fn client(port: u16, requests: u32, timeout: Duration) -> ClientLog {
         break;
     }
     log
-}
-
-/// The value below which `p` percent of `sorted` lie (nearest rank). 0 for none.
-// until lesson-kit has it (`Samples::percentile`)
-pub fn percentile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = ((p / 100.0) * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
 }

@@ -13,6 +13,7 @@ use std::process::{Command, Stdio};
 use anyhow::{Context, Result, bail};
 
 use crate::compile::Built;
+use crate::hints;
 use crate::workspace::{Exercise, Workspace};
 
 #[path = "../../../exercises/checks/outcome.rs"]
@@ -54,9 +55,9 @@ pub fn run(
         .with_context(|| format!("cannot run {}", built.binary.display()))?;
     let text = fs::read_to_string(&report).unwrap_or_default();
     let _ = fs::remove_file(&report);
-    let mut outcomes: Vec<CheckOutcome> = text
-        .lines()
-        .filter_map(|line| serde_json::from_str(line).ok())
+    // A line cut short by a check's crash is not an outcome; the check then counts as missing.
+    let mut outcomes: Vec<CheckOutcome> = lesson_kit::jsonl::read(text.as_bytes())
+        .filter_map(Result::ok)
         .collect();
     if outcomes.is_empty() && !expected.is_empty() {
         bail!("the checks ended ({status}) without reporting on any check");
@@ -77,7 +78,20 @@ pub fn run(
             });
         }
     }
+    if summary == Summary::Show {
+        // The summary showed each unsolved exercise's first hint: the next `hint` is the second.
+        let unsolved = exercises_in(&outcomes).filter(|name| !is_solved(&outcomes, name));
+        hints::nudge_shown(workspace, unsolved)?;
+    }
     Ok(outcomes)
+}
+
+/// Each exercise that has an outcome, once.
+fn exercises_in(outcomes: &[CheckOutcome]) -> impl Iterator<Item = &str> {
+    let mut names: Vec<&str> = outcomes.iter().map(|o| o.exercise.as_str()).collect();
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter()
 }
 
 /// The checks the binary has, as `(exercise, check)`: from `--list`'s `threading_1::name: test`.

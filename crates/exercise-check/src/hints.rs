@@ -1,6 +1,6 @@
 //! Graded hints, as rustlings gives them: the checks show an exercise's first hint (a nudge) when
-//! they fail, and each `hint NAME` shows one more, up to the last, which describes the approach but
-//! never gives the answer's code (`meta` and this crate's tests check that).
+//! they fail, and each `hint NAME` shows exactly one more, up to the last, which describes the
+//! approach but never gives the answer's code (`meta` and this crate's tests check that).
 //!
 //! A hints file (`exercises/hints/NAME.md`) is Markdown, one part per level, parts separated by a
 //! line `---`, so that the book can include the whole file under the exercise. How many levels
@@ -32,49 +32,62 @@ pub fn levels(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// Shows one more level of `exercise`'s hints than last time (the nudge counts as shown), with
-/// the ones before it, and remembers it.
+/// The next level of `exercise`'s hints, the one level the learner has not seen yet (the last
+/// again once all were shown), and remembers it.
 pub fn next(workspace: &Workspace, exercise: &Exercise) -> Result<String> {
     let path = workspace.path(&exercise.hints());
     let text = fs::read_to_string(&path)
         .with_context(|| format!("cannot read the hints {}", path.display()))?;
     let levels = levels(&text);
     let mut shown = Shown::load(workspace)?;
-    let count = levels.len();
-    let now = (shown.of(&exercise.name) + 1).min(count);
+    let now = (shown.of(&exercise.name) + 1).min(levels.len());
     shown.set(&exercise.name, now);
     shown.save()?;
+    Ok(say(&exercise.name, &levels, now, &exercise.solution()))
+}
 
-    let mut out = String::new();
-    for (index, level) in levels.iter().enumerate().take(now) {
-        out.push_str(&format!(
-            "hint {} of {count} for {}:\n",
-            index + 1,
-            exercise.name
-        ));
-        for line in level.lines() {
-            out.push_str(&format!("  {line}\n"));
-        }
-        out.push('\n');
+/// Level `now` (from 1) of `levels`, with what to do next.
+fn say(name: &str, levels: &[String], now: usize, solution: &str) -> String {
+    let count = levels.len();
+    let Some(level) = now.checked_sub(1).and_then(|i| levels.get(i)) else {
+        return format!("{name} has no hints.\n");
+    };
+    let mut out = format!("hint {now} of {count} for {name}:\n");
+    for line in level.lines() {
+        out.push_str(&format!("  {line}\n"));
     }
+    out.push('\n');
     if now < count {
         out.push_str(&format!(
-            "More: run `cargo run -p exercise-check -- hint {}` again.\n",
-            exercise.name
+            "Hint {} of {count}: run `cargo run -p exercise-check -- hint {name}` again.\n",
+            now + 1
         ));
     } else {
         out.push_str(&format!(
-            "That was the last hint. A model answer is in {}: read it once you have tried.\n",
-            exercise.solution()
+            "That was the last hint. A model answer is in {solution}: read it once you have tried.\n"
         ));
     }
-    Ok(out)
+    out
 }
 
-/// Forgets how many hints of `exercise` were shown: back to the nudge.
+/// Remembers that the checks' summary showed the first hint (the nudge) of each of `exercises`,
+/// so that the next `hint` shows the second.
+pub fn nudge_shown<'a>(
+    workspace: &Workspace,
+    exercises: impl IntoIterator<Item = &'a str>,
+) -> Result<()> {
+    let mut shown = Shown::load(workspace)?;
+    for exercise in exercises {
+        let seen = shown.of(exercise).max(1);
+        shown.set(exercise, seen);
+    }
+    shown.save()
+}
+
+/// Forgets how many hints of `exercise` were shown: back to none.
 pub fn forget(workspace: &Workspace, exercise: &Exercise) -> Result<()> {
     let mut shown = Shown::load(workspace)?;
-    shown.set(&exercise.name, 1);
+    shown.set(&exercise.name, 0);
     shown.save()
 }
 
@@ -95,9 +108,9 @@ impl Shown {
         Ok(Shown { file, levels })
     }
 
-    /// The first level is shown by the checks themselves, so at least one counts as shown.
+    /// How many levels the learner has seen: none until the checks' summary or `hint` showed one.
     fn of(&self, exercise: &str) -> usize {
-        self.levels.get(exercise).copied().unwrap_or(1).max(1)
+        self.levels.get(exercise).copied().unwrap_or(0)
     }
 
     fn set(&mut self, exercise: &str, levels: usize) {
@@ -137,6 +150,26 @@ mod tests {
             ["A nudge,\non two lines.", "More.", "The approach."]
         );
         assert_eq!(levels("Only one.\n"), ["Only one."]);
+    }
+
+    #[test]
+    fn each_call_says_one_level_and_what_comes_next() {
+        let levels: Vec<String> = ["A nudge.", "An idea.", "The approach."]
+            .map(String::from)
+            .into();
+        let second = say("threading-1", &levels, 2, "solutions/src/threading_1.rs");
+        assert!(
+            second.starts_with("hint 2 of 3 for threading-1:\n  An idea.\n"),
+            "{second}"
+        );
+        assert!(!second.contains("A nudge."), "only the new level: {second}");
+        assert!(second.contains("Hint 3 of 3: run"), "{second}");
+        let last = say("threading-1", &levels, 3, "solutions/src/threading_1.rs");
+        assert!(
+            last.contains("The approach.") && !last.contains("An idea."),
+            "{last}"
+        );
+        assert!(last.contains("That was the last hint"), "{last}");
     }
 
     #[test]

@@ -134,7 +134,7 @@ fn a_stub_that_exits_or_overflows_is_never_solved_and_the_runner_checks_the_clon
         .map(str::trim)
         .filter(|line| !line.is_empty() && !line.starts_with('#'))
         .count();
-    let solved_line = format!("solved 1 of {listed}");
+    let solved_line = format!("1 of {listed} exercises solved (");
     // The status column is as wide as the longest name: compare with the spaces folded.
     let folded = text.split_whitespace().collect::<Vec<_>>().join(" ");
     for expected in [
@@ -147,6 +147,10 @@ fn a_stub_that_exits_or_overflows_is_never_solved_and_the_runner_checks_the_clon
     ] {
         assert!(folded.contains(expected), "no `{expected}` in:\n{text}");
     }
+    assert!(
+        !text.contains("test result:"),
+        "one line of totals, not libtest's beside it:\n{text}"
+    );
     assert!(
         !text.contains("panicked at") && !text.contains("stack backtrace"),
         "no panic message or backtrace for a check's expected failure:\n{text}"

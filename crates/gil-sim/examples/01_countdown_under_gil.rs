@@ -5,10 +5,12 @@
 
 use gil_sim::{Interpreter, Mode, Python, work};
 
+const N: u64 = 5_000_000;
+
 fn main() {
     // ANCHOR: attach
     let interp = Interpreter::new(Mode::Cpython312);
-    let result = Python::attach(&interp, "main", |py| work::countdown(py, 5_000_000));
+    let result = Python::attach(&interp, "main", |py| work::countdown(py, N));
     // ANCHOR_END: attach
     println!(
         "countdown finished ({result:#x}); the GIL changed hands {} times",

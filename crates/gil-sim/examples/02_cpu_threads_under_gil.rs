@@ -21,7 +21,8 @@ fn four_threads(mode: Mode) -> (std::time::Duration, u64) {
         for i in 0..4 {
             let interp = &interp;
             scope.spawn(move || {
-                Python::attach(interp, &format!("thread {i}"), |py| work::countdown(py, N))
+                let name = format!("thread {i}");
+                Python::attach(interp, &name, |py| work::countdown(py, N))
             });
         }
     });

@@ -7,7 +7,7 @@
 use std::thread;
 use std::time::{Duration, Instant};
 
-use gil_sim::experiments::http;
+use gil_sim::http;
 use gil_sim::{Interpreter, Mode, Python};
 use lesson_kit::DelayServer;
 
@@ -22,7 +22,7 @@ fn main() -> anyhow::Result<()> {
             // ANCHOR: detach
             scope.spawn(move || {
                 Python::attach(interp, &format!("thread {i}"), |py| {
-                    // The GIL is free while this thread waits: the others send their requests.
+                    // While this thread waits, the GIL is free for the others.
                     py.detach(|| http::get(url))
                 })
             });

@@ -16,7 +16,8 @@ const THREADS: usize = 1_000;
 fn main() {
     let interp = Interpreter::new(Mode::Cpython312);
     // ANCHOR: stampede
-    let go = Barrier::new(THREADS + 1); // every thread, and the main thread that lets them go
+    // Every thread, and the main thread that lets them go.
+    let go = Barrier::new(THREADS + 1);
     let woken = thread::scope(|scope| {
         for i in 0..THREADS {
             let (interp, go) = (&interp, &go);

@@ -18,11 +18,12 @@ fn main() {
     for mode in [Mode::Legacy, Mode::Cpython312] {
         // ANCHOR: battle
         let interp = Interpreter::new(mode);
+        let countdown = |py: Python<'_>| work::countdown(py, N);
         let started = Instant::now();
         std::thread::scope(|scope| {
             for name in ["thread 1", "thread 2"] {
                 let interp = &interp;
-                scope.spawn(move || Python::attach(interp, name, |py| work::countdown(py, N)));
+                scope.spawn(move || Python::attach(interp, name, countdown));
             }
         });
         // ANCHOR_END: battle

@@ -31,7 +31,8 @@ fn main() -> anyhow::Result<()> {
     thread::scope(|scope| {
         for i in 0..4 {
             scope.spawn(move || {
-                let own = Interpreter::new(Mode::Cpython312); // interpreters.create(): its own GIL
+                // interpreters.create(): its own GIL.
+                let own = Interpreter::new(Mode::Cpython312);
                 Python::attach(&own, &format!("interpreter {i}"), |py| {
                     work::countdown(py, N)
                 })
@@ -44,8 +45,10 @@ fn main() -> anyhow::Result<()> {
     // ANCHOR: copy
     let list: Vec<u64> = (0..100_000).collect();
     let started = Instant::now();
-    let bytes = serde_json::to_vec(&list)?; // CPython pickles what crosses; JSON stands in here
-    let copy: Vec<u64> = serde_json::from_slice(&bytes)?; // rebuilt inside the other interpreter
+    // CPython pickles what crosses; JSON stands in here.
+    let bytes = serde_json::to_vec(&list)?;
+    // Rebuilt inside the other interpreter.
+    let copy: Vec<u64> = serde_json::from_slice(&bytes)?;
     // ANCHOR_END: copy
     println!(
         "sending {} numbers to another interpreter copied {} bytes in {:?}",

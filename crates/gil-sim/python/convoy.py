@@ -42,7 +42,7 @@ def read_answer(sock, pending):
 
 # ANCHOR: io_thread
 def make_requests(host, port, path, requests):
-    """The I/O thread: returns how long each receive took, as this thread saw it."""
+    """The I/O thread: how long each receive took, as this thread saw it."""
     request = f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
     receives = []
     with socket.create_connection((host, port)) as sock:

@@ -16,7 +16,8 @@ import time
 
 # ANCHOR: countdown
 def countdown(n):
-    """The classic GIL benchmark: pure interpreted work, a checkpoint at every backward jump."""
+    """The classic GIL benchmark: pure interpreted work, a checkpoint at
+    every backward jump."""
     while n > 0:
         n -= 1
 # ANCHOR_END: countdown
@@ -53,7 +54,10 @@ def main():
 
     # ANCHOR: threads
     def on_threads():
-        threads = [threading.Thread(target=countdown, args=(n,)) for _ in range(args.tasks)]
+        threads = [
+            threading.Thread(target=countdown, args=(n,))
+            for _ in range(args.tasks)
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

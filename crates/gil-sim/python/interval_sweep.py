@@ -34,7 +34,8 @@ def iterations_for(seconds):
 
 # ANCHOR: sweep
 def on_threads(total, threads, interval):
-    """countdown(total) split over `threads` threads, at this switch interval; the wall time."""
+    """countdown(total) split over `threads` threads, at this switch
+    interval; the wall time."""
     sys.setswitchinterval(interval)
     workers = [threading.Thread(target=countdown, args=(total // threads,))
                for _ in range(threads)]

@@ -15,7 +15,8 @@ import urllib.request
 
 # ANCHOR: download
 def download(url):
-    """Blocks on the socket: CPython releases the GIL around every recv, so threads overlap."""
+    """Blocks on the socket: CPython releases the GIL around every recv,
+    so threads overlap."""
     with urllib.request.urlopen(url) as answer:
         return answer.read()
 # ANCHOR_END: download

@@ -44,7 +44,8 @@ def with_pillow(images, side, passes):
     # ANCHOR: pillow
     def blur(picture):
         for _ in range(passes):
-            picture = picture.filter(ImageFilter.BoxBlur(1))  # C code, GIL released
+            # C code, GIL released
+            picture = picture.filter(ImageFilter.BoxBlur(1))
         return picture
     # ANCHOR_END: pillow
 
@@ -64,7 +65,8 @@ def with_hashlib(images, bytes_each):
         def hash_in_chunks(data, chunk=chunk):
             view = memoryview(data)
             for start in range(0, len(view), chunk):
-                hashlib.sha256(view[start:start + chunk]).digest()  # GIL released if > 2047 B
+                # GIL released if > 2047 B
+                hashlib.sha256(view[start:start + chunk]).digest()
         # ANCHOR_END: hashlib
         cases.append({
             "label": f"hashlib sha256, {chunk}-byte chunks",

@@ -31,14 +31,15 @@ def iterations_for(seconds):
 
 # ANCHOR: stampede
 def stampede(threads, n):
-    """`threads` threads wait for one event, then each counts down; the time from the event to
-    the last one done."""
+    """`threads` threads wait for one event, then each counts down; the
+    time from the event to the last one done."""
     arrived = threading.Barrier(threads + 1)
     go = threading.Event()
 
     def worker():
         arrived.wait()
-        go.wait()  # waiting releases the GIL; waking, every thread wants it back at once
+        # Waiting releases the GIL; waking, every thread wants it back at once.
+        go.wait()
         countdown(n)
 
     workers = [threading.Thread(target=worker) for _ in range(threads)]

@@ -16,15 +16,17 @@
 //!   the tests, and predictions the real threads are held against.
 //! - [`interpreters`] mirrors 3.14's `concurrent.interpreters` and `InterpreterPoolExecutor`:
 //!   several interpreters, a GIL each, and data that crosses between them by copy.
-//! - [`experiments`] are the lesson's experiments; [`compare`] holds them against CPython.
+//! - [`http`] is a minimal HTTP client whose every socket call can sit in its own `py.detach`.
+//! - [`experiments`] are the lesson's experiments; [`experiments::compare`] holds them against
+//!   CPython.
 //!
 //! The lock itself is in `gil.rs` (CPython 3.12's `Python/ceval_gil.c`, function by function, on
 //! `pthread_mutex_t` and `pthread_cond_t` from `pthread.rs`) and `legacy.rs` (CPython 2's lock,
 //! a POSIX semaphore on Linux).
 
-pub mod compare;
 pub mod experiments;
 pub mod gil;
+pub mod http;
 mod interpreter;
 pub mod interpreters;
 pub mod legacy;

@@ -7,10 +7,9 @@
 
 use std::process::ExitCode;
 
-use gil_sim::compare;
 use gil_sim::experiments::{
-    Flags, GilSettings, convoy, cpu_bound, interpreters, interval_sweep, io_bound, legacy, native,
-    stampede,
+    Flags, GilSettings, compare, convoy, cpu_bound, interpreters, interval_sweep, io_bound, legacy,
+    native, stampede,
 };
 use lesson_kit::Tour;
 

@@ -270,5 +270,5 @@ fn panic_message(result: std::thread::Result<impl Sized>) -> String {
 
 /// A minimal HTTP GET over std's `TcpStream`: the body of the answer.
 fn blocking_get(url: &str) -> String {
-    gil_sim::experiments::http::get(url).expect("the local server answers")
+    gil_sim::http::get(url).expect("the local server answers")
 }

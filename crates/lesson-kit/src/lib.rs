@@ -12,15 +12,25 @@
 //!   as a median and a range; [`busy`] says whether the machine was quiet enough to judge them.
 //! - [`Report`]: a lesson's outcomes: runs, traces, findings and claims, each claim with its
 //!   [`Source`] and a [`Verdict`]; every lesson prints it as JSON with `--json`.
+//! - [`format`](mod@format): how seconds, bytes and counts print, the same in every lesson.
+//! - [`jsonl`]: typed records one JSON line each, between a parent and its child processes.
+//! - [`os`]: what a lesson asks of the OS (a quiet closed pipe, open files) and a child's exit
+//!   status in words.
+//! - [`cleanup`]: scratch folders and shared-memory files that no ending of a run leaves behind.
+//! - [`progress`]: where a long run is (which repeat, which run), on stderr.
 //! - [`render`]: the terminal (timeline + table), SVG and Markdown renderers of a `Report`.
 //!
 //! Each lesson crate (`gil-sim`, `threading`, …) depends on this one; none has a timer, a server
 //! or a table printer of its own.
 
 pub mod busy;
+pub mod cleanup;
 pub mod deadline;
+pub mod format;
+pub mod jsonl;
 pub mod measure;
 pub mod os;
+pub mod progress;
 pub mod render;
 pub mod report;
 pub mod samples;
@@ -30,10 +40,16 @@ pub mod trace;
 pub mod twin;
 
 pub use deadline::finish_within;
-pub use measure::{Measurement, stopwatch};
+pub use measure::{Measurement, stopwatch, stopwatch_with_children};
 pub use report::{Claim, Figure, Machine, Outcome, Report, Run, Source, Verdict};
 pub use samples::{Samples, Timing, Unit, alternate};
 pub use server::{DelayServer, ServerError};
 pub use tour::{Settings, Tour, child_command};
 pub use trace::{Clock, Lane, Span, State, Trace, TraceData};
 pub use twin::{TwinError, Twins};
+
+/// CONTRIBUTING.md, compiled: `cargo test` builds each of its Rust blocks as a doctest, so the
+/// guide a new lesson is written from cannot drift from lesson-kit's real signatures.
+#[cfg(doctest)]
+#[doc = include_str!("../../../CONTRIBUTING.md")]
+pub mod contributing {}

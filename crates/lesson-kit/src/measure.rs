@@ -20,6 +20,13 @@ pub struct Measurement {
     pub cpu: Option<Duration>,
 }
 
+impl Measurement {
+    /// Wall and CPU time in seconds, the terms in which twins and figures count them.
+    pub fn seconds(&self) -> (f64, Option<f64>) {
+        (self.wall.as_secs_f64(), self.cpu.map(|c| c.as_secs_f64()))
+    }
+}
+
 /// Runs `work` and times it, by the wall clock and on the CPU. CPU time counts every thread of this
 /// process, so time one thing at a time. (Named for what it is, so that an experiment's own
 /// `measure` function can call it without a clash.)
@@ -33,6 +40,19 @@ pub fn stopwatch<T>(work: impl FnOnce() -> T) -> (T, Measurement) {
         _ => None,
     };
     (value, Measurement { wall, cpu })
+}
+
+/// [`stopwatch`], with the CPU time of the child processes that ended and were waited for during
+/// `work` added: a process pool's workers do its computing, and the pool waits for them when it is
+/// dropped. A child still running when `work` returns is not counted (the OS adds a child's time
+/// to its parent's only once it has been waited for), so end them inside `work`.
+pub fn stopwatch_with_children<T>(work: impl FnOnce() -> T) -> (T, Measurement) {
+    let before = children_cpu_time();
+    let (value, mut measurement) = stopwatch(work);
+    if let (Some(cpu), Some(before), Some(after)) = (measurement.cpu, before, children_cpu_time()) {
+        measurement.cpu = Some(cpu + after.saturating_sub(before));
+    }
+    (value, measurement)
 }
 
 /// The median of some durations (zero for none): the figure to report for a repeated short
@@ -51,13 +71,13 @@ pub fn median(samples: &mut [Duration]) -> Duration {
 }
 
 /// User + system CPU time this process has used so far, over all its threads.
-pub fn process_cpu_time() -> Option<Duration> {
-    rusage_self().map(|usage| cpu_of(&usage))
+fn process_cpu_time() -> Option<Duration> {
+    rusage(Who::Process).map(|usage| cpu_of(&usage))
 }
 
-/// The most resident memory this process has had at any time, in bytes.
-pub fn peak_rss_bytes() -> Option<u64> {
-    rusage_self().map(|usage| max_rss_bytes(&usage))
+/// User + system CPU time of every child process this one has waited for, so far.
+fn children_cpu_time() -> Option<Duration> {
+    rusage(Who::Children).map(|usage| cpu_of(&usage))
 }
 
 /// What a child process did, and what it cost.
@@ -71,15 +91,6 @@ pub struct ChildOutput {
     pub peak_rss_bytes: Option<u64>,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
-}
-
-impl ChildOutput {
-    pub fn measurement(&self) -> Measurement {
-        Measurement {
-            wall: self.wall,
-            cpu: self.cpu,
-        }
-    }
 }
 
 /// Runs `command` to completion with its output captured, measuring the child's own CPU time and
@@ -126,17 +137,28 @@ type Usage = libc::rusage;
 #[cfg(not(unix))]
 type Usage = ();
 
+/// Whose resource usage to ask for: this process's threads, or its waited-for children's.
+#[derive(Clone, Copy)]
+enum Who {
+    Process,
+    Children,
+}
+
 #[cfg(unix)]
-fn rusage_self() -> Option<Usage> {
+fn rusage(who: Who) -> Option<Usage> {
+    let who = match who {
+        Who::Process => libc::RUSAGE_SELF,
+        Who::Children => libc::RUSAGE_CHILDREN,
+    };
     let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
     // Safety: `usage` points to writable memory the size of a `rusage`, which getrusage fills.
-    let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, usage.as_mut_ptr()) };
+    let rc = unsafe { libc::getrusage(who, usage.as_mut_ptr()) };
     // Safety: getrusage returned 0, so it initialised the struct (and it was zeroed before).
     (rc == 0).then(|| unsafe { usage.assume_init() })
 }
 
 #[cfg(not(unix))]
-fn rusage_self() -> Option<Usage> {
+fn rusage(_: Who) -> Option<Usage> {
     None
 }
 
@@ -226,6 +248,39 @@ mod tests {
             );
         }
         assert!(asleep.wall >= Duration::from_millis(50));
+    }
+
+    #[test]
+    fn seconds_are_the_wall_and_cpu_times_in_seconds() {
+        let m = Measurement {
+            wall: Duration::from_millis(1500),
+            cpu: Some(Duration::from_millis(250)),
+        };
+        assert_eq!(m.seconds(), (1.5, Some(0.25)));
+        let no_cpu = Measurement { cpu: None, ..m };
+        assert_eq!(no_cpu.seconds(), (1.5, None));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_waited_for_child_counts_in_the_cpu_time_with_children() {
+        // The child computes for about 200 ms of CPU (a shell loop) while this process only waits.
+        let spin = || {
+            Command::new("sh")
+                .args(["-c", "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done"])
+                .status()
+                .expect("sh runs")
+        };
+        let (status, with) = stopwatch_with_children(spin);
+        assert!(status.success());
+        let (_, without) = stopwatch(spin);
+        let (Some(with), Some(without)) = (with.cpu, without.cpu) else {
+            return; // No CPU times on this system.
+        };
+        assert!(
+            with > without + Duration::from_millis(20),
+            "with children {with:?}, without {without:?}"
+        );
     }
 
     #[cfg(unix)]

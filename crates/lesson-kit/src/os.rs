@@ -103,6 +103,42 @@ pub fn without_cargo_run_variables(command: &mut Command) {
     }
 }
 
+/// How a child process ended, in words a reader understands: "exited cleanly (code 0)", "exited
+/// with code 101" (a Rust panic's code), "was killed by signal 6 (SIGABRT: it aborted itself)".
+/// Python's `Popen.returncode` says the same with a number (negative for a signal).
+pub fn exit_status_in_words(status: &std::process::ExitStatus) -> String {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        if let Some(signal) = status.signal() {
+            return match signal_name(signal) {
+                Some(name) => format!("was killed by signal {signal} ({name})"),
+                None => format!("was killed by signal {signal}"),
+            };
+        }
+    }
+    match status.code() {
+        Some(0) => "exited cleanly (code 0)".to_string(),
+        Some(code) => format!("exited with code {code}"),
+        None => format!("ended ({status})"),
+    }
+}
+
+/// The signals a lesson's children end by, named for a reader.
+#[cfg(unix)]
+fn signal_name(signal: i32) -> Option<&'static str> {
+    Some(match signal {
+        libc::SIGABRT => "SIGABRT: it aborted itself",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGSEGV => "SIGSEGV: a bad memory access",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGINT => "SIGINT: interrupted",
+        libc::SIGTERM => "SIGTERM: asked to end",
+        libc::SIGPIPE => "SIGPIPE: its reader had gone",
+        _ => return None,
+    })
+}
+
 /// Runs `command` with its standard output already closed at the reading end, as `| head -1`
 /// leaves it after one line, and returns how it ended and what it wrote on stderr: for the tests
 /// that every binary ends quietly there (see [`exit_quietly_on_closed_pipe`]).
@@ -231,6 +267,23 @@ mod tests {
         assert!(message.contains("needs 2064 open files"), "{message}");
         assert!(message.contains("at most 1024"), "{message}");
         assert!(message.contains("`ulimit -n 2064`"), "{message}");
+    }
+
+    #[test]
+    fn exit_statuses_in_words() {
+        use super::exit_status_in_words;
+        use std::os::unix::process::ExitStatusExt;
+        use std::process::ExitStatus;
+        // Raw wait statuses: a code sits in the second byte, a signal in the first.
+        let words = |raw| exit_status_in_words(&ExitStatus::from_raw(raw));
+        assert_eq!(words(0), "exited cleanly (code 0)");
+        assert_eq!(words(101 << 8), "exited with code 101");
+        assert_eq!(
+            words(6),
+            "was killed by signal 6 (SIGABRT: it aborted itself)"
+        );
+        assert_eq!(words(9), "was killed by signal 9 (SIGKILL)");
+        assert_eq!(words(12), "was killed by signal 12");
     }
 
     #[test]

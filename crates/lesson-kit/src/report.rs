@@ -13,6 +13,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+// Re-exported for the lessons that still import the formatters from here; new code imports them
+// from `crate::format`.
+pub use crate::format::{format_bytes, format_seconds, group_thousands};
 use crate::measure::Measurement;
 use crate::samples::{Samples, Timing, Unit};
 use crate::trace::Trace;
@@ -188,13 +191,22 @@ impl Outcome {
     }
 
     /// Sets every run's speedup to the baseline's wall time over its own, sample by sample (the
-    /// samples were measured in turns, so each pair ran side by side). A missing baseline leaves
-    /// the speedups unset.
+    /// samples were measured in turns, so each pair ran side by side). With no run labelled
+    /// `baseline_label` (a label renamed in one place only) there is no speedup to show: that is
+    /// a problem of the outcome, so the lesson says so and exits non-zero rather than print a
+    /// table with the column silently missing.
     pub fn speedups_against(mut self, baseline_label: &str) -> Self {
-        if let Some(baseline) = self.find_run(baseline_label).map(Run::wall) {
-            for run in &mut self.runs {
-                run.speedup = Some(Samples::ratios(&baseline, &run.wall()));
-            }
+        let Some(baseline) = self.find_run(baseline_label).map(Run::wall) else {
+            let labels: Vec<&str> = self.runs.iter().map(|r| r.label.as_str()).collect();
+            let problem = format!(
+                "{}: no run labelled {baseline_label:?} to compute speedups against (runs: {})",
+                self.id,
+                labels.join(", ")
+            );
+            return self.problem(problem);
+        };
+        for run in &mut self.runs {
+            run.speedup = Some(Samples::ratios(&baseline, &run.wall()));
         }
         self
     }
@@ -335,51 +347,6 @@ impl fmt::Display for Figure {
     }
 }
 
-/// `0.000042` → `42.0 µs`, `0.3012` → `301 ms`, `9.01` → `9.01 s`.
-pub fn format_seconds(s: f64) -> String {
-    let abs = s.abs();
-    if abs == 0.0 {
-        "0 s".to_string()
-    } else if abs < 1e-6 {
-        format!("{:.0} ns", s * 1e9)
-    } else if abs < 1e-3 {
-        format!("{:.1} µs", s * 1e6)
-    } else if abs < 1.0 {
-        format!("{:.1} ms", s * 1e3)
-    } else {
-        format!("{s:.2} s")
-    }
-}
-
-/// `1536` → `1.5 KiB`.
-pub fn format_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut value = bytes as f64;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
-    }
-}
-
-/// `16000` → `16,000`.
-pub fn group_thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A claim put to the test on this machine: what is said, who says it, what was measured here and
 /// the verdict.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -491,14 +458,6 @@ impl Source {
         }
     }
 
-    /// A source with no address (folklore, a talk with no stable link).
-    pub const fn named(name: &'static str) -> Self {
-        Source {
-            name: Cow::Borrowed(name),
-            url: None,
-        }
-    }
-
     pub fn is_article(&self) -> bool {
         *self == Source::ARTICLE
     }
@@ -533,5 +492,39 @@ impl fmt::Display for Verdict {
             Verdict::DoesNotHold => "does not hold",
             Verdict::Unclear => "unclear",
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn outcome() -> Outcome {
+        let run = |label: &str, seconds: &[f64]| {
+            Run::timed(label, &Timing::wall_seconds(seconds.iter().copied()))
+        };
+        Outcome::new("waiting", "Waiting")
+            .run(run("sequential", &[0.9, 1.0]))
+            .run(run("threads", &[0.3, 0.5]))
+    }
+
+    #[test]
+    fn speedups_are_the_baselines_time_over_each_runs_sample_by_sample() {
+        let outcome = outcome().speedups_against("sequential");
+        assert!(outcome.problems.is_empty(), "{:?}", outcome.problems);
+        let speedup = outcome.runs[1].speedup.as_ref().expect("a speedup");
+        assert_eq!(speedup.values, [3.0, 2.0]);
+    }
+
+    #[test]
+    fn a_missing_baseline_is_a_problem_naming_the_label_and_the_runs() {
+        let outcome = outcome().speedups_against("in turn");
+        assert!(outcome.runs.iter().all(|r| r.speedup.is_none()));
+        assert_eq!(
+            outcome.problems,
+            [
+                "waiting: no run labelled \"in turn\" to compute speedups against (runs: sequential, threads)"
+            ]
+        );
     }
 }

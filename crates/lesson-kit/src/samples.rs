@@ -6,12 +6,15 @@
 //! reported as its median with its range. A verdict is then decided from every sample, not from one.
 
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
+use crate::format::{
+    ends, format_bytes, format_bytes_range, format_seconds, format_seconds_range, group_thousands,
+};
 use crate::measure::Measurement;
-use crate::report::{format_bytes, format_seconds, group_thousands};
+use crate::progress::Turns;
 
 /// What a sample counts, so that it prints the way every lesson prints that unit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,21 +38,15 @@ impl Unit {
         }
     }
 
-    /// A range in this unit, the unit said once: `903.0–910.0 ms`, `0.96–1.21×`, `3–5`.
-    pub fn format_range(self, min: f64, max: f64) -> String {
+    /// `min`–`max` in this unit, said once, in the unit and precision `median` prints with, so
+    /// that a median never prints outside its own range: `61.0–4,012.0 µs` for a median of
+    /// 67.2 µs, `0.96–1.21×`, `3–5`; the one value when both ends print alike.
+    pub fn format_range(self, min: f64, max: f64, median: f64) -> String {
         match self {
-            Unit::Seconds => {
-                let (scale, unit) = match max.abs() {
-                    m if m < 1e-6 => (1e9, "ns"),
-                    m if m < 1e-3 => (1e6, "µs"),
-                    m if m < 1.0 => (1e3, "ms"),
-                    _ => (1.0, "s"),
-                };
-                let digits = if unit == "s" { 2 } else { 1 };
-                format!("{:.digits$}–{:.digits$} {unit}", min * scale, max * scale)
-            }
-            Unit::Ratio => format!("{min:.2}–{max:.2}×"),
-            Unit::Count | Unit::Bytes => format!("{}–{}", self.format(min), self.format(max)),
+            Unit::Seconds => format_seconds_range(min, max, median),
+            Unit::Ratio => ends(min, max, 2, "×"),
+            Unit::Count => ends(min.max(0.0).round(), max.max(0.0).round(), 0, ""),
+            Unit::Bytes => format_bytes_range(min.max(0.0), max.max(0.0), median.max(0.0)),
         }
     }
 }
@@ -113,6 +110,19 @@ impl Samples {
         }
     }
 
+    /// The `p`-th percentile (`p` from 0 to 100), by nearest rank: `percentile(90.0)` is the value
+    /// 90 % of the samples are at or below, and always one of the samples (0 for none). Nearest
+    /// rank rather than interpolation, so that a tail latency quoted is one that was measured.
+    pub fn percentile(&self, p: f64) -> f64 {
+        let mut sorted = self.values.clone();
+        sorted.sort_by(f64::total_cmp);
+        if sorted.is_empty() {
+            return 0.0;
+        }
+        let rank = (p.clamp(0.0, 100.0) / 100.0 * sorted.len() as f64).ceil() as usize;
+        sorted[rank.clamp(1, sorted.len()) - 1]
+    }
+
     pub fn min(&self) -> f64 {
         self.values.iter().copied().reduce(f64::min).unwrap_or(0.0)
     }
@@ -121,24 +131,22 @@ impl Samples {
         self.values.iter().copied().reduce(f64::max).unwrap_or(0.0)
     }
 
-    /// The range in words: `0.96–1.21×`, or the one value when every sample agrees.
+    /// The range in words, in the median's unit: `0.96–1.21×`, or the one value when every
+    /// sample prints alike.
     pub fn range(&self) -> String {
-        let (min, max) = (self.unit.format(self.min()), self.unit.format(self.max()));
-        if min == max {
-            min
-        } else {
-            self.unit.format_range(self.min(), self.max())
-        }
+        self.unit
+            .format_range(self.min(), self.max(), self.median())
     }
 }
 
 impl fmt::Display for Samples {
-    /// The median, then the range when the samples differ as printed: `1.98× (1.90–2.02×)`.
+    /// The median, then the range when its ends print differently: `1.98× (1.90–2.02×)`,
+    /// `67.2 µs (61.0–4,012.0 µs)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let median = self.unit.format(self.median());
-        let (min, max) = (self.unit.format(self.min()), self.unit.format(self.max()));
-        if min != max {
-            write!(f, "{median} ({})", self.range())
+        let range = self.range();
+        if range.contains('–') {
+            write!(f, "{median} ({range})")
         } else {
             write!(f, "{median}")
         }
@@ -162,6 +170,27 @@ impl Timing {
         }
     }
 
+    /// A timing from seconds measured one run at a time: a twin prints them, a test fixes them.
+    /// The CPU column stays empty unless every run has a CPU time (a column with holes would
+    /// give a median of some runs only).
+    pub fn from_seconds(
+        wall: impl IntoIterator<Item = f64>,
+        cpu: impl IntoIterator<Item = Option<f64>>,
+    ) -> Self {
+        let cpu: Option<Vec<f64>> = cpu.into_iter().collect();
+        Timing {
+            wall: Samples::new(Unit::Seconds, wall),
+            cpu: cpu
+                .filter(|c| !c.is_empty())
+                .map(|c| Samples::new(Unit::Seconds, c)),
+        }
+    }
+
+    /// A timing of wall-clock seconds only: `Timing::wall_seconds([0.9, 0.91, 0.905])`.
+    pub fn wall_seconds(wall: impl IntoIterator<Item = f64>) -> Self {
+        Timing::from_seconds(wall, [])
+    }
+
     /// The median wall time, in seconds.
     pub fn wall_s(&self) -> f64 {
         self.wall.median()
@@ -170,13 +199,18 @@ impl Timing {
 
 /// Runs each variant `times` times, taking turns (A B A B …), and returns each variant's results
 /// in the order they were measured: `let [in_turn, together] = alternate(3, [&mut a, &mut b]);`
+/// Past a couple of seconds it shows which repeat and which run it is at, on stderr.
 pub fn alternate<T, const N: usize>(
     times: usize,
     mut variants: [&mut dyn FnMut() -> T; N],
 ) -> [Vec<T>; N] {
+    let times = times.max(1);
     let mut results: [Vec<T>; N] = std::array::from_fn(|_| Vec::with_capacity(times));
-    for _ in 0..times.max(1) {
-        for (variant, out) in variants.iter_mut().zip(results.iter_mut()) {
+    // A long measurement says where it is on stderr (see `progress`).
+    let mut progress = Turns::on_stderr(times, N);
+    for repeat in 0..times {
+        for (run, (variant, out)) in variants.iter_mut().zip(results.iter_mut()).enumerate() {
+            progress.before(repeat, run, Instant::now());
             out.push(variant());
         }
     }
@@ -206,12 +240,41 @@ mod tests {
         let s = Samples::new(Unit::Count, [3.0, 3.0]);
         assert_eq!(s.range(), "3");
         assert_eq!(s.to_string(), "3");
+        let spread = Samples::new(Unit::Seconds, [0.0000672, 0.000061, 0.004012]);
+        assert_eq!(
+            spread.to_string(),
+            "67.2 µs (61.0–4,012.0 µs)",
+            "the range in the median's unit, never below it"
+        );
         let close = Samples::new(Unit::Ratio, [0.981, 0.979]);
         assert_eq!(
             close.to_string(),
             "0.98×",
             "no range when both ends print alike"
         );
+    }
+
+    #[test]
+    fn percentile_by_nearest_rank() {
+        let s = Samples::new(Unit::Seconds, (1..=10).rev().map(f64::from));
+        assert_eq!(s.percentile(90.0), 9.0);
+        assert_eq!(s.percentile(50.0), 5.0);
+        assert_eq!(s.percentile(100.0), 10.0);
+        assert_eq!(s.percentile(0.0), 1.0);
+        assert_eq!(s.percentile(95.0), 10.0, "a rank between two rounds up");
+        assert_eq!(Samples::new(Unit::Seconds, []).percentile(90.0), 0.0);
+    }
+
+    #[test]
+    fn a_timing_from_seconds_has_a_cpu_column_only_when_every_run_has_one() {
+        let both = Timing::from_seconds([0.3, 0.2], [Some(0.1), Some(0.05)]);
+        assert_eq!(both.wall, Samples::new(Unit::Seconds, [0.3, 0.2]));
+        assert_eq!(both.cpu, Some(Samples::new(Unit::Seconds, [0.1, 0.05])));
+        let holed = Timing::from_seconds([0.3, 0.2], [Some(0.1), None]);
+        assert_eq!(holed.cpu, None);
+        let wall_only = Timing::wall_seconds([0.3, 0.2]);
+        assert_eq!(wall_only.cpu, None);
+        assert_eq!(wall_only.wall_s(), 0.25);
     }
 
     #[test]

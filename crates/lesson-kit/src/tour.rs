@@ -7,13 +7,36 @@
 //! the child processes a lesson starts from its own binary, and the exit status. A lesson's
 //! `main.rs` is then its outline:
 //!
-//! ```ignore
+//! ```no_run
+//! # mod experiments {
+//! #     pub mod compare {
+//! #         pub fn run(_: &super::Settings, _: &lesson_kit::Twins) -> anyhow::Result<Vec<lesson_kit::Outcome>> { Ok(vec![]) }
+//! #     }
+//! #     pub mod waiting {
+//! #         pub fn measure(_: &super::Settings) -> Result<(), std::io::Error> { Ok(()) }
+//! #         pub fn report(_: &()) -> lesson_kit::Outcome { lesson_kit::Outcome::new("waiting", "") }
+//! #     }
+//! #     pub mod computing { pub use super::waiting::{measure, report}; }
+//! #     #[derive(Clone, Debug, Default, clap::Args)]
+//! #     pub struct Flags {}
+//! #     pub type Settings = lesson_kit::Settings<Flags>;
+//! # }
+//! # mod probe {
+//! #     pub const COMMAND: &str = "probe-threads";
+//! #     pub mod child { pub fn main(_: Vec<std::ffi::OsString>) -> std::process::ExitCode { std::process::ExitCode::SUCCESS } }
+//! # }
+//! use std::process::ExitCode;
+//!
+//! use experiments::{compare, computing, waiting};
+//! use lesson_kit::Tour;
+//!
 //! fn main() -> ExitCode {
 //!     Tour::new("threading", "Threading: threads are for waiting")
 //!         .experiment("waiting", "N downloads, in turn and then one thread each", waiting::measure, waiting::report)
 //!         .experiment("computing", "four CPU-bound tasks on threads", computing::measure, computing::report)
-//!         .compare(compare::run)
-//!         .main(Flags::into_settings)
+//!         .compare(concat!(env!("CARGO_MANIFEST_DIR"), "/python"), compare::run)
+//!         .child(probe::COMMAND, probe::child::main)
+//!         .main(Ok) // the lesson's flags are its settings
 //! }
 //! ```
 
@@ -28,6 +51,7 @@ use clap::{Args, CommandFactory, FromArgMatches, Parser};
 use serde::Serialize;
 
 use crate::busy;
+use crate::cleanup;
 use crate::render::terminal::{self, TerminalOptions};
 use crate::report::{Outcome, Report};
 use crate::twin::Twins;
@@ -75,12 +99,27 @@ pub struct TourArgs {
     pub full: bool,
 
     /// Run each timed comparison N times, taking turns (default 3, or 5 with --full).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=50))]
+    // Negative numbers are let through to the parser, which answers them plainly; clap alone would
+    // take `-1` for a flag and suggest `-- -1`, which no reader wants.
+    #[arg(long, value_name = "N", value_parser = repeat, allow_negative_numbers = true)]
     pub repeat: Option<u16>,
 
     /// Print the measurements as one JSON report instead of timelines and tables.
     #[arg(long)]
     pub json: bool,
+}
+
+/// The most repeats `--repeat` accepts: 50 turns of any experiment is already minutes.
+pub const MAX_REPEAT: u16 = 50;
+
+/// `--repeat`'s value: a whole number from 1 to [`MAX_REPEAT`].
+fn repeat(value: &str) -> Result<u16, String> {
+    value
+        .trim()
+        .parse::<u16>()
+        .ok()
+        .filter(|n| (1..=MAX_REPEAT).contains(n))
+        .ok_or_else(|| format!("--repeat must be 1 to {MAX_REPEAT}"))
 }
 
 /// A lesson's command line: the shared flags, then the lesson's own (`A`).
@@ -93,9 +132,9 @@ struct Cli<A: Args> {
 }
 
 /// One experiment: its name, a line saying what it does, and its `measure` + `report` pair.
-pub struct Experiment<L> {
-    pub id: &'static str,
-    pub summary: &'static str,
+struct Experiment<L> {
+    id: &'static str,
+    summary: &'static str,
     run: Box<MeasureThenReport<L>>,
 }
 
@@ -106,13 +145,14 @@ impl<L> Experiment<L> {
     /// Measures, then reports. An error from `measure` means the experiment could not run at all
     /// (the local server would not start); a failed item inside it (one URL) is a `problem` of its
     /// outcome instead, and the rest of its work is still reported.
-    pub fn run(&self, settings: &Settings<L>) -> anyhow::Result<Outcome> {
+    fn run(&self, settings: &Settings<L>) -> anyhow::Result<Outcome> {
         (self.run)(settings)
     }
 }
 
 type Compare<L> = fn(&Settings<L>, &Twins) -> anyhow::Result<Vec<Outcome>>;
-type Child = fn(Vec<OsString>) -> ExitCode;
+/// A child process's `main`: its arguments after `--child NAME`, and its exit code.
+pub type Child = fn(Vec<OsString>) -> ExitCode;
 
 /// A lesson's experiments, in the order its chapter tells them.
 pub struct Tour<L> {
@@ -173,11 +213,6 @@ impl<L: 'static> Tour<L> {
         self
     }
 
-    /// The experiments, in order.
-    pub fn experiments(&self) -> &[Experiment<L>] {
-        &self.experiments
-    }
-
     /// Parses the command line (shared flags, then the lesson's own `A`), turns `A` into the
     /// lesson's settings with `settings`, runs what was asked for, and returns the exit status:
     /// success only when every experiment ran and nothing in it failed.
@@ -188,7 +223,15 @@ impl<L: 'static> Tour<L> {
         crate::os::exit_quietly_on_closed_pipe();
         let args: Vec<OsString> = std::env::args_os().collect();
         if args.get(1).is_some_and(|a| a == CHILD_FLAG) {
+            // A child keeps the default signal actions and no thread of ours (see `cleanup`).
+            cleanup::name_paths_after(self.lesson);
             return self.run_child(&args[2..]);
+        }
+        if let Err(error) = cleanup::install(self.lesson) {
+            eprintln!(
+                "{}: an interrupted run may leave files behind (no signal handling: {error})",
+                self.lesson
+            );
         }
         let cli = match self.parse::<A>(args) {
             Ok(cli) => cli,
@@ -208,7 +251,10 @@ impl<L: 'static> Tour<L> {
             repeat,
             lesson,
         };
-        self.run(tour.experiment.as_deref(), tour.json, &settings)
+        let status = self.run(tour.experiment.as_deref(), tour.json, &settings);
+        // What an experiment kept past its end (or leaked) goes now, not at the next start.
+        cleanup::remove_all();
+        status
     }
 
     /// Parses the arguments, with the experiments' names as the values `EXPERIMENT` accepts.
@@ -234,25 +280,12 @@ impl<L: 'static> Tour<L> {
     }
 
     fn run_child(&self, args: &[OsString]) -> ExitCode {
-        let name = args.first().map(|a| a.to_string_lossy().into_owned());
-        match self
-            .children
-            .iter()
-            .find(|(child, _)| Some(*child) == name.as_deref())
-        {
-            Some((_, main)) => main(args[1..].to_vec()),
-            None => fail(
-                self.lesson,
-                &format!(
-                    "no child command {:?} (this is for the lesson itself, not for people)",
-                    name.unwrap_or_default()
-                ),
-            ),
-        }
+        run_child(self.lesson, &self.children, args)
     }
 
     /// Runs one experiment by name, `compare`, or every experiment, and shows the outcomes.
     pub fn run(&self, which: Option<&str>, json: bool, settings: &Settings<L>) -> ExitCode {
+        crate::progress::show(!json);
         let mut show = Show::new(self.lesson, self.title, json);
         if which == Some("compare") {
             match self.run_compare(settings, &mut show) {
@@ -337,6 +370,34 @@ impl BusyAware for Vec<Outcome> {
     }
 }
 
+/// For a program with no tour (an example): if it was started as one of `children` (`<program>
+/// --child NAME ARGS…`, see [`child_command`]), runs that child's `main` with `ARGS` and returns
+/// its exit code; otherwise `None`, and the program goes on as itself. `Tour::main` does the same
+/// before anything else: the mirror of Python's `if __name__ == "__main__":` guard.
+pub fn serve_child(program: &str, children: &[(&'static str, Child)]) -> Option<ExitCode> {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let is_child = args.get(1).is_some_and(|a| a == CHILD_FLAG);
+    is_child.then(|| run_child(program, children, &args[2..]))
+}
+
+/// Runs the child named by the first of `args` with the rest.
+fn run_child(program: &str, children: &[(&'static str, Child)], args: &[OsString]) -> ExitCode {
+    let name = args.first().map(|a| a.to_string_lossy().into_owned());
+    match children
+        .iter()
+        .find(|(child, _)| Some(*child) == name.as_deref())
+    {
+        Some((_, main)) => main(args[1..].to_vec()),
+        None => fail(
+            program,
+            &format!(
+                "no child command {:?} (this is for the lesson itself, not for people)",
+                name.unwrap_or_default()
+            ),
+        ),
+    }
+}
+
 /// The command that starts this program as its child `name` (see [`Tour::child`]).
 pub fn child_command(name: &str) -> io::Result<std::process::Command> {
     let exe = std::env::current_exe()?;
@@ -413,4 +474,41 @@ impl Show {
 fn fail(lesson: &str, message: &str) -> ExitCode {
     eprintln!("{lesson}: {message}");
     ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Clone, Debug, Args)]
+    struct NoFlags {}
+
+    fn parse(args: &[&str]) -> Result<Cli<NoFlags>, String> {
+        let tour: Tour<()> = Tour::new("lesson", "A lesson");
+        let args = std::iter::once("lesson").chain(args.iter().copied());
+        tour.parse::<NoFlags>(args.map(OsString::from).collect())
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_repeat_out_of_range_is_answered_plainly() {
+        for bad in ["-1", "0", "51", "many", "-99999999999"] {
+            let error = parse(&["--repeat", bad]).expect_err(bad);
+            assert!(error.contains("--repeat must be 1 to 50"), "{bad}: {error}");
+            assert!(
+                !error.contains("-- "),
+                "{bad}: no tip to escape it: {error}"
+            );
+        }
+        let error = parse(&["--repeat=-1"]).expect_err("=-1");
+        assert!(error.contains("--repeat must be 1 to 50"), "{error}");
+    }
+
+    #[test]
+    fn a_repeat_in_range_is_taken() {
+        for (arg, n) in [("1", 1), ("50", 50), ("7", 7)] {
+            let cli = parse(&["--repeat", arg]).expect(arg);
+            assert_eq!(cli.tour.repeat, Some(n));
+        }
+    }
 }

@@ -221,16 +221,6 @@ impl Trace {
             .fold(0.0, f64::max)
     }
 
-    /// Total seconds spent in `state`, over all lanes.
-    pub fn total_s(&self, state: State) -> f64 {
-        self.lock()
-            .spans
-            .iter()
-            .filter(|s| s.state == state)
-            .map(Span::duration_s)
-            .sum()
-    }
-
     fn add_lane(&self, name: &str) {
         let mut recorded = self.lock();
         if !recorded.lanes.iter().any(|l| l == name) {

@@ -1,7 +1,8 @@
 //! The two directives a chapter may use, and where they sit in its Markdown.
 //!
 //! `{{#lesson <crate> <experiment-id>}}` embeds one experiment; `{{#claims <crate> <crate>...}}`
-//! embeds the table of every claim the named lessons tested. They look like mdBook's own
+//! embeds the table of every claim the named lessons tested, and a bare `{{#claims}}` that of
+//! every lesson in the workspace (the appendix: it stays complete as lessons are added). They look like mdBook's own
 //! `{{#include}}` on purpose, and like it they are written alone, whitespace-separated.
 
 use anyhow::{Result, bail};
@@ -11,7 +12,7 @@ use anyhow::{Result, bail};
 pub enum Directive {
     /// Run `experiment` of the lesson crate `lesson` and embed its results.
     Lesson { lesson: String, experiment: String },
-    /// Embed the claims of these lessons' full reports (lessons not written yet get a marked row).
+    /// Embed the claims of these lessons' full reports; none named means every lesson.
     Claims { lessons: Vec<String> },
 }
 
@@ -63,14 +64,7 @@ pub fn parse(inner: &str) -> Result<Option<Directive>> {
                 inner.trim()
             ),
         },
-        "claims" => {
-            if args.is_empty() {
-                bail!(
-                    "`{{{{#claims}}}}` needs at least one lesson crate, e.g. `{{{{#claims gil-sim threading}}}}`"
-                );
-            }
-            Ok(Some(Directive::Claims { lessons: args }))
-        }
+        "claims" => Ok(Some(Directive::Claims { lessons: args })),
         _ => Ok(None),
     }
 }

@@ -3,13 +3,16 @@
 //! pipes `[context, book]` as JSON on stdin and reads the book back on stdout.
 //!
 //! `cargo run -p mdbook-lesson -- remeasure` forgets the cached figures, so that the next book
-//! build measures every lesson again on this machine.
+//! build measures every lesson again on this machine. `cargo run -p mdbook-lesson -- browser-check`
+//! opens every page of the built book in headless Chromium (see `browser.rs`; `.ci/book-browser`
+//! builds the book first).
 
 use std::io;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use mdbook_lesson::LessonPreprocessor;
+use mdbook_lesson::browser::{self, Check};
 use mdbook_lesson::runner::Runner;
 use mdbook_lesson::workspace::Workspace;
 use mdbook_preprocessor::Preprocessor;
@@ -19,6 +22,9 @@ fn main() -> ExitCode {
     let preprocessor = LessonPreprocessor::default();
     if args.first().is_some_and(|a| a == "remeasure") {
         return remeasure();
+    }
+    if args.first().is_some_and(|a| a == "browser-check") {
+        return browser_check();
     }
     if let [command, renderer] = args.as_slice()
         && command == "supports"
@@ -53,6 +59,54 @@ fn remeasure() -> ExitCode {
         }
         Err(e) => {
             eprintln!("mdbook-lesson: remeasure: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Opens every page of `book/book` in headless Chromium (`$CHROMIUM`, else `chromium`), saves
+/// each chapter's screenshot under `target/book-shots/` and lists every problem found.
+fn browser_check() -> ExitCode {
+    browser::watch_signals();
+    let checked = std::env::current_dir()
+        .context("reading the current directory")
+        .and_then(|dir| Workspace::containing(&dir))
+        .and_then(|workspace| {
+            let scratch = std::env::temp_dir().join(format!("book-browser-{}", std::process::id()));
+            let check = Check {
+                book: workspace.root.join("book/book"),
+                shots: workspace.root.join("target/book-shots"),
+                chromium: std::env::var_os("CHROMIUM")
+                    .map_or_else(|| "chromium".into(), Into::into),
+                scratch: scratch.clone(),
+            };
+            let result = check.run().map(|problems| (problems, check.shots));
+            // Our own directory, named by our pid: nothing else writes there.
+            let _ = std::fs::remove_dir_all(&scratch);
+            result
+        });
+    match checked {
+        Ok((problems, shots)) if problems.is_empty() => {
+            println!(
+                "book-browser: every page loaded clean in a {} px window; screenshots in {}",
+                browser::WIDTH,
+                shots.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Ok((problems, shots)) => {
+            for problem in &problems {
+                eprintln!("book-browser: {problem}");
+            }
+            eprintln!(
+                "book-browser: {} problem(s) in the built book (screenshots in {})",
+                problems.len(),
+                shots.display()
+            );
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("book-browser: error: {e:#}");
             ExitCode::FAILURE
         }
     }

@@ -2,12 +2,14 @@
 //! measured. Any failure names the chapter and fails the build: a page never shows a raw directive.
 
 use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 
 use anyhow::{Context, Result, anyhow};
 use lesson_kit::{Outcome, Report};
 use mdbook_preprocessor::book::{Book, Chapter};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
+use crate::dedent::dedent_code_blocks;
 use crate::directive::{Directive, find_directives};
 use crate::render;
 use crate::runner::Runner;
@@ -21,6 +23,11 @@ pub struct LessonPreprocessor {
     /// The experiments this build embedded, so that the appendix shows the very figures the
     /// chapters show rather than those of a second run.
     embedded: RefCell<Vec<(String, Outcome)>>,
+    /// Each run's report, once per build: an experiment embedded in two chapters shows the same
+    /// figures in both, even when a busy machine keeps the cache from holding them.
+    runs: RefCell<HashMap<(String, String), Report>>,
+    /// The chapter that first embeds each lesson, for the appendix's links to it.
+    chapters: RefCell<Vec<(String, String)>>,
     /// How many lesson runs this build asks for, and how many it has done: the progress line a
     /// learner sees on stderr during a first build, which runs every lesson once.
     progress: Cell<(usize, usize)>,
@@ -36,7 +43,7 @@ impl LessonPreprocessor {
             out.push_str(&content[from..item.start]);
             let text = &content[item.start..item.end];
             let expanded = self
-                .expand_one(runner, &item.directive)
+                .expand_one(runner, chapter, &item.directive)
                 .with_context(|| format!("{text} in chapter {chapter}"))?;
             out.push_str(&expanded);
             from = item.end;
@@ -56,34 +63,81 @@ impl LessonPreprocessor {
         );
     }
 
-    fn expand_one(&self, runner: &Runner, directive: &Directive) -> Result<String> {
+    fn expand_one(&self, runner: &Runner, chapter: &str, directive: &Directive) -> Result<String> {
         match directive {
             Directive::Lesson { lesson, experiment } => {
                 self.step(&format!("{lesson} {experiment}"));
-                let report = runner.experiment(lesson, experiment)?;
+                let report =
+                    self.once(lesson, experiment, || runner.experiment(lesson, experiment))?;
                 let found = report
                     .experiment(experiment)
                     .ok_or_else(|| anyhow!("lesson `{lesson}` has no experiment `{experiment}`"))?;
                 self.embedded
                     .borrow_mut()
                     .push((lesson.clone(), found.clone()));
+                let mut chapters = self.chapters.borrow_mut();
+                if !chapters.iter().any(|(l, _)| l == lesson) {
+                    chapters.push((lesson.clone(), chapter.to_string()));
+                }
                 Ok(render::experiment(&report, found))
             }
             Directive::Claims { lessons } => {
-                let mut reports = Vec::new();
-                let mut not_written = Vec::new();
-                for lesson in lessons {
-                    if runner.workspace.crate_dir(lesson).exists() {
-                        self.step(&format!("{lesson}, every experiment (for the claims)"));
-                        let full = runner.full_report(lesson)?;
-                        reports.push(self.with_embedded(lesson, full));
-                    } else {
-                        not_written.push(lesson.clone());
-                    }
+                let lessons = match lessons.as_slice() {
+                    [] => self.every_lesson(runner)?,
+                    named => named.to_vec(),
+                };
+                let mut sections = Vec::new();
+                for lesson in &lessons {
+                    self.step(&format!("{lesson}, every experiment (for the claims)"));
+                    let full = self.once(lesson, "all", || runner.full_report(lesson))?;
+                    let chapter = self.chapter_of(lesson);
+                    sections.push((self.with_embedded(lesson, full), chapter));
                 }
-                Ok(render::claims(&reports, &not_written))
+                Ok(render::claims(&sections))
             }
         }
+    }
+
+    /// The report of `lesson`'s run `key`, run at most once per build.
+    fn once(
+        &self,
+        lesson: &str,
+        key: &str,
+        run: impl FnOnce() -> Result<Report>,
+    ) -> Result<Report> {
+        let id = (lesson.to_string(), key.to_string());
+        if let Some(report) = self.runs.borrow().get(&id) {
+            return Ok(report.clone());
+        }
+        let report = run()?;
+        self.runs.borrow_mut().insert(id, report.clone());
+        Ok(report)
+    }
+
+    /// Every lesson of the workspace, in the order the book first embeds them; lessons no chapter
+    /// embeds come last, by name (`{{#claims}}` with no lesson named: the appendix).
+    fn every_lesson(&self, runner: &Runner) -> Result<Vec<String>> {
+        let mut lessons: Vec<String> = self
+            .chapters
+            .borrow()
+            .iter()
+            .map(|(l, _)| l.clone())
+            .collect();
+        for lesson in runner.workspace.lessons()? {
+            if !lessons.contains(&lesson) {
+                lessons.push(lesson);
+            }
+        }
+        Ok(lessons)
+    }
+
+    /// The chapter that embeds `lesson`, if one has so far.
+    fn chapter_of(&self, lesson: &str) -> Option<String> {
+        self.chapters
+            .borrow()
+            .iter()
+            .find(|(l, _)| l == lesson)
+            .map(|(_, chapter)| chapter.clone())
     }
 
     /// The full tour's `report` of crate `lesson`, with each experiment a chapter embedded replaced by the embedded
@@ -102,8 +156,8 @@ impl LessonPreprocessor {
     }
 }
 
-/// How many lesson runs the book's directives ask for.
-fn count_runs(book: &Book) -> usize {
+/// How many lesson runs the book's directives ask for; a bare `{{#claims}}` runs all `lessons`.
+fn count_runs(book: &Book, lessons: usize) -> usize {
     book.iter()
         .filter_map(|item| match item {
             mdbook_preprocessor::book::BookItem::Chapter(chapter) => Some(chapter),
@@ -113,7 +167,8 @@ fn count_runs(book: &Book) -> usize {
         .flatten()
         .map(|found| match found.directive {
             Directive::Lesson { .. } => 1,
-            Directive::Claims { lessons } => lessons.len(),
+            Directive::Claims { lessons: named } if named.is_empty() => lessons,
+            Directive::Claims { lessons: named } => named.len(),
         })
         .sum()
 }
@@ -128,7 +183,8 @@ impl Preprocessor for LessonPreprocessor {
             Some(runner) => runner.clone(),
             None => Runner::new(Workspace::containing(&ctx.root)?),
         };
-        self.progress.set((0, count_runs(&book)));
+        let lessons = runner.workspace.lessons().map_or(0, |l| l.len());
+        self.progress.set((0, count_runs(&book, lessons)));
         let mut error = None;
         book.for_each_chapter_mut(|chapter: &mut Chapter| {
             if error.is_some() {
@@ -138,7 +194,8 @@ impl Preprocessor for LessonPreprocessor {
                 .source_path
                 .as_ref()
                 .map_or_else(|| chapter.name.clone(), |p| p.display().to_string());
-            match self.expand(&runner, &name, &chapter.content) {
+            let content = dedent_code_blocks(&chapter.content);
+            match self.expand(&runner, &name, &content) {
                 Ok(content) => chapter.content = content,
                 Err(e) => error = Some(e),
             }

@@ -4,9 +4,6 @@
 use lesson_kit::render::{markdown, svg};
 use lesson_kit::{Clock, Machine, Outcome, Report};
 
-/// A lesson named in `{{#claims}}` whose crate does not exist yet.
-pub const NOT_WRITTEN: &str = "lesson not written yet";
-
 /// One experiment of `report`: the command a reader types, the table, the timeline, the findings
 /// and claims, and where the figures come from.
 pub fn experiment(report: &Report, experiment: &Outcome) -> String {
@@ -23,8 +20,10 @@ pub fn experiment(report: &Report, experiment: &Outcome) -> String {
         out.push_str(&warning);
         out.push('\n');
     }
+    // In a block of its own so that the book's CSS can reach it: see book/theme/lesson.css.
+    out.push_str("<div class=\"lesson-table\">\n\n");
     out.push_str(&markdown::table(experiment));
-    out.push('\n');
+    out.push_str("\n</div>\n\n");
     if let Some(trace) = &experiment.trace {
         let data = trace.snapshot();
         let svg = svg::timeline(&data, &experiment.title);
@@ -60,17 +59,35 @@ pub fn provenance(machine: &Machine, clock: Option<Clock>) -> String {
     }
 }
 
-/// The appendix table: every claim of the `reports`, then a row for each lesson not written yet.
-pub fn claims(reports: &[Report], not_written: &[String]) -> String {
-    let mut out = markdown::claims(reports);
-    for lesson in not_written {
-        out.push_str(&format!("| {lesson} | — | — | {NOT_WRITTEN} | — |\n"));
+/// The claims of each lesson's full `report`, each lesson under a heading that links to its
+/// `chapter` when there are several (the appendix), then the machine they were measured on.
+///
+/// The table sits in a `lesson-claims` block, so that the book's CSS can fit its three columns to
+/// the text column (see book/theme/lesson.css).
+pub fn claims(sections: &[(Report, Option<String>)]) -> String {
+    let mut out = String::new();
+    for (report, chapter) in sections {
+        if sections.len() > 1 {
+            out.push_str(&match chapter {
+                Some(chapter) => format!("### [{}]({chapter})\n\n", report.title),
+                None => format!("### {}\n\n", report.title),
+            });
+        }
+        out.push_str("<div class=\"lesson-claims\">\n\n");
+        out.push_str(&markdown::claims(std::slice::from_ref(report)));
+        out.push_str("\n</div>\n\n");
     }
-    out.push('\n');
-    if let Some(report) = reports.first() {
+    if let Some((report, _)) = sections.first() {
         out.push_str(&format!(
             "*Measured on the machine that built this book: {}.*\n",
             report.machine
+        ));
+    }
+    let mut experiments = sections.iter().flat_map(|(report, _)| &report.experiments);
+    if let Some(busy) = experiments.find_map(|experiment| experiment.busy.as_ref()) {
+        out.push_str(&format!(
+            "\n*Where a row says the machine was busy, its timings are unreliable ({busy}); the \
+             next book build measures it again.*\n"
         ));
     }
     out

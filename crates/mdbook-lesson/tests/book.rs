@@ -232,3 +232,81 @@ fn every_lesson_prints_the_same_report_schema() {
         );
     }
 }
+
+/// The longest line an included listing may have once dedented: 80 characters fit the book's
+/// text column in a 1280-px window without a sideways scroll (the browser check measures it).
+const LISTING_WIDTH: usize = 80;
+
+/// The lines between `ANCHOR: name` and `ANCHOR_END: name`, other anchor lines left out, as
+/// mdBook's `{{#include file:name}}` takes them; each with its line number.
+fn anchored_lines<'a>(source: &'a str, name: &str) -> Vec<(usize, &'a str)> {
+    let mut inside = false;
+    let mut lines = Vec::new();
+    for (number, line) in source.lines().enumerate() {
+        let marker = |word: &str| {
+            line.split(word).nth(1).map(|rest| {
+                rest.trim_start()
+                    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-'))
+                    .next()
+                    == Some(name)
+            })
+        };
+        if inside {
+            if marker("ANCHOR_END:") == Some(true) {
+                break;
+            }
+            if !line.contains("ANCHOR:") && !line.contains("ANCHOR_END:") {
+                lines.push((number + 1, line));
+            }
+        } else if marker("ANCHOR:") == Some(true) {
+            inside = true;
+        }
+    }
+    lines
+}
+
+#[test]
+fn every_included_listing_fits_the_column_once_dedented() {
+    let root = workspace_root();
+    let src = root.join("book/src");
+    let mut chapters = Vec::new();
+    files_with_extension(&src, "md", &mut chapters);
+    let mut too_long = Vec::new();
+    for chapter in chapters {
+        let text = fs::read_to_string(&chapter).expect("read chapter");
+        for include in text.split("{{#include ").skip(1) {
+            let Some(target) = include.split("}}").next() else {
+                continue;
+            };
+            let Some((path, anchor)) = target.trim().rsplit_once(':') else {
+                continue; // a whole file (the exercises' hints): prose, not a listing
+            };
+            let file = chapter.parent().expect("chapter dir").join(path);
+            let source = fs::read_to_string(&file).unwrap_or_default();
+            let lines = anchored_lines(&source, anchor);
+            let margin = lines
+                .iter()
+                .filter(|(_, l)| !l.trim().is_empty())
+                .map(|(_, l)| l.len() - l.trim_start().len())
+                .min()
+                .unwrap_or(0);
+            for (number, line) in lines {
+                let width = line.chars().count().saturating_sub(margin);
+                if width > LISTING_WIDTH {
+                    let shown = path.trim_start_matches("../../");
+                    too_long.push(format!(
+                        "{shown}:{number} ({width} chars, anchor `{anchor}`)"
+                    ));
+                }
+            }
+        }
+    }
+    too_long.sort();
+    too_long.dedup();
+    assert!(
+        too_long.is_empty(),
+        "lines of included listings wider than {LISTING_WIDTH} characters once dedented (the book \
+         shows them behind a sideways scroll); shorten them, or move a long comment above its line:\n{}",
+        too_long.join("\n")
+    );
+}

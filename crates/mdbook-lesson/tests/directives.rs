@@ -46,7 +46,14 @@ fn a_lesson_directive_with_the_wrong_number_of_words_is_an_error() {
         "{error}"
     );
     assert!(find_directives("{{#lesson a b c}}").is_err());
-    assert!(find_directives("{{#claims}}").is_err());
+}
+
+#[test]
+fn a_bare_claims_directive_means_every_lesson() {
+    assert_eq!(
+        parse("claims").expect("parses"),
+        Some(Directive::Claims { lessons: vec![] })
+    );
 }
 
 #[test]

@@ -27,12 +27,23 @@ fn modelled_experiment_inlines_the_svg_and_says_it_is_a_model() {
 }
 
 #[test]
-fn claims_table_lists_claims_and_unwritten_lessons() {
-    let table = render::claims(
-        &[support::fixed_report()],
-        &["multiprocessing".to_string(), "coroutines".to_string()],
+fn claims_of_several_lessons_come_under_headings_linking_their_chapters() {
+    let threading = support::fixed_report();
+    let mut gil = support::fixed_report();
+    gil.lesson = "gil-sim".into();
+    gil.title = "gil-sim: fixed fixture".into();
+    let page = render::claims(&[(threading, Some("threading.md".to_string())), (gil, None)]);
+    insta::assert_snapshot!(page);
+}
+
+#[test]
+fn one_lesson_s_claims_need_no_heading() {
+    let page = render::claims(&[(support::fixed_report(), None)]);
+    assert!(!page.contains("###"), "{page}");
+    assert!(
+        page.contains("| verdict | claim | measured here |"),
+        "{page}"
     );
-    insta::assert_snapshot!(table);
 }
 
 #[test]
@@ -44,4 +55,15 @@ fn a_busy_experiment_carries_the_warning_and_its_unclear_verdicts() {
     let page = render::experiment(&report, &busy);
     assert!(page.contains("This machine was busy"), "{page}");
     assert!(page.contains("3.9 on 2 cores"), "{page}");
+}
+
+#[test]
+fn a_busy_row_says_so_briefly_and_the_note_under_the_table_says_why() {
+    let mut report = support::fixed_report();
+    let mut busy = report.experiments[0].clone();
+    busy.claims[0].timed = true;
+    report.experiments[0] = busy.on_busy_machine("the load average was 3.9 on 2 cores");
+    let page = render::claims(&[(report, None)]);
+    assert!(page.contains("*Unclear: the machine was busy*"), "{page}");
+    assert_eq!(page.matches("3.9 on 2 cores").count(), 1, "{page}");
 }

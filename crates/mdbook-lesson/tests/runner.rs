@@ -160,26 +160,69 @@ fn figures_from_a_busy_machine_are_measured_again() {
 
 #[cfg(unix)]
 #[test]
-fn claims_mark_lessons_not_written_yet() {
+fn claims_of_a_lesson_that_does_not_exist_are_an_error_not_a_row() {
     let root = support::fake_workspace("claims");
     let json = root.join("report.json");
     fs::write(&json, support::fixed_report().to_json()).expect("write");
     let cargo = fake_cargo(&root, &format!("cat '{}'", json.display()));
-    let page = LessonPreprocessor::default()
+    let error = LessonPreprocessor::default()
         .expand(
             &runner(&root, cargo),
             "m.md",
             "{{#claims demo multiprocessing}}",
         )
+        .expect_err("no crate multiprocessing here");
+    assert!(
+        format!("{error:#}").contains("no lesson crate `multiprocessing`"),
+        "{error:#}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_bare_claims_directive_lists_every_lesson_and_links_its_chapter() {
+    let root = support::fake_workspace("bare-claims");
+    let json = root.join("report.json");
+    fs::write(&json, support::fixed_report().to_json()).expect("write");
+    let cargo = fake_cargo(&root, &format!("cat '{}'", json.display()));
+    let runner = runner(&root, cargo);
+    let preprocessor = LessonPreprocessor::default();
+    preprocessor
+        .expand(&runner, "other.md", "{{#lesson other waiting}}")
         .expect("expands");
+    let appendix = preprocessor
+        .expand(&runner, "m.md", "{{#claims}}")
+        .expect("expands");
+    // `other` first (the book embeds it), then `demo`, which no chapter embeds.
+    let other = appendix
+        .find("(other.md)")
+        .expect("a heading linking other's chapter");
+    let demo = appendix.rfind("### ").expect("a second heading");
+    assert!(other < demo, "{appendix}");
     assert!(
-        page.contains("| threading | Threads speed up waiting. |"),
-        "{page}"
+        appendix.contains("| **holds** | Threads speed up waiting."),
+        "{appendix}"
     );
-    assert!(
-        page.contains("| multiprocessing | — | — | lesson not written yet | — |"),
-        "{page}"
-    );
+}
+
+#[cfg(unix)]
+#[test]
+fn an_experiment_embedded_twice_runs_once_per_build_even_on_a_busy_machine() {
+    let root = support::fake_workspace("twice");
+    let json = root.join("report.json");
+    let mut busy = support::fixed_report();
+    busy.busy = Some("load 4.0 on 2 cores".into());
+    fs::write(&json, busy.to_json()).expect("write");
+    let (runner, runs) = counting_runner(&root, &json);
+    let preprocessor = LessonPreprocessor::default();
+    let first = preprocessor
+        .expand(&runner, "a.md", "{{#lesson demo waiting}}")
+        .expect("expands");
+    let second = preprocessor
+        .expand(&runner, "b.md", "{{#lesson demo waiting}}")
+        .expect("expands");
+    assert_eq!(runs(), 1, "one run for both chapters");
+    assert_eq!(first, second);
 }
 
 #[cfg(unix)]

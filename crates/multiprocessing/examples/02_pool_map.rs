@@ -8,14 +8,15 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use lesson_kit::tour::serve_child;
 use multiprocessing::images::ImageSet;
-use multiprocessing::pool::serve_if_worker;
+use multiprocessing::pool::{WORKER, worker_main};
 use multiprocessing::{Answer, Pool, Task};
 
 fn main() -> anyhow::Result<ExitCode> {
     // ANCHOR: guard
     // A worker runs this same program: it serves tasks, and never reaches the code below.
-    if let Some(exit) = serve_if_worker::<Task>() {
+    if let Some(exit) = serve_child("02_pool_map", &[(WORKER, worker_main::<Task>)]) {
         return Ok(exit);
     }
     // ANCHOR_END: guard

@@ -9,13 +9,17 @@ use std::thread;
 use std::time::Instant;
 
 use gil_sim::{Interpreter, Mode, Python, work};
-use multiprocessing::pool::serve_if_worker;
+use lesson_kit::tour::serve_child;
+use multiprocessing::pool::{WORKER, worker_main};
 use multiprocessing::{Pool, Task};
 
 const N: u64 = 2_000_000;
 
 fn main() -> anyhow::Result<ExitCode> {
-    if let Some(exit) = serve_if_worker::<Task>() {
+    if let Some(exit) = serve_child(
+        "05_countdown_in_processes",
+        &[(WORKER, worker_main::<Task>)],
+    ) {
         return Ok(exit);
     }
     // ANCHOR: threads

@@ -6,12 +6,13 @@
 
 use std::process::ExitCode;
 
+use lesson_kit::tour::serve_child;
 use multiprocessing::images::{ImageSet, generate, write_ppm};
-use multiprocessing::pool::serve_if_worker;
+use multiprocessing::pool::{WORKER, worker_main};
 use multiprocessing::{Pool, Task};
 
 fn main() -> anyhow::Result<ExitCode> {
-    if let Some(exit) = serve_if_worker::<Task>() {
+    if let Some(exit) = serve_child("06_imap_unordered", &[(WORKER, worker_main::<Task>)]) {
         return Ok(exit);
     }
     // One big image first, then small ones.

@@ -7,11 +7,12 @@
 
 use std::process::ExitCode;
 
-use multiprocessing::pool::serve_if_worker;
+use lesson_kit::tour::serve_child;
+use multiprocessing::pool::{WORKER, worker_main};
 use multiprocessing::{Death, Pool, Task};
 
 fn main() -> anyhow::Result<ExitCode> {
-    if let Some(exit) = serve_if_worker::<Task>() {
+    if let Some(exit) = serve_child("07_a_worker_dies", &[(WORKER, worker_main::<Task>)]) {
         return Ok(exit);
     }
     let pool = Pool::<Task>::new(2)?;

@@ -15,11 +15,11 @@
 use std::fs;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use fast_image_resize::images::{Image, ImageRef};
 use fast_image_resize::{FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer};
+use lesson_kit::cleanup::{Scratch, scratch_dir};
 use serde::{Deserialize, Serialize};
 
 use crate::blur::gaussian_blur;
@@ -187,28 +187,20 @@ pub fn read_ppm(path: &Path) -> Result<Rgb, ImageError> {
     })
 }
 
-/// Generated images in a temporary folder, removed when this is dropped.
+/// Generated images in this run's scratch folder ([`lesson_kit::cleanup::scratch_dir`]): removed
+/// when this is dropped, when the run is interrupted, or, after a SIGKILL, at the next start.
 #[derive(Debug)]
 pub struct ImageSet {
-    pub dir: PathBuf,
+    pub dir: Scratch,
     pub paths: Vec<PathBuf>,
     pub side: u32,
 }
 
 impl ImageSet {
-    /// `count` images of `side`×`side` pixels, seeds 1, 2, 3…, written to a fresh folder under
-    /// the system's temporary directory.
+    /// `count` images of `side`×`side` pixels, seeds 1, 2, 3…, written to a fresh scratch folder.
     pub fn generate(count: usize, side: u32) -> io::Result<Self> {
-        // A name no other set of this process or another has: two sets may be alive at once.
-        static SETS: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "multiprocessing-images-{}-{}",
-            std::process::id(),
-            SETS.fetch_add(1, Ordering::Relaxed)
-        ));
-        fs::create_dir_all(&dir)?;
         let mut set = ImageSet {
-            dir,
+            dir: scratch_dir("images")?,
             paths: Vec::new(),
             side,
         };
@@ -221,9 +213,36 @@ impl ImageSet {
     }
 }
 
-impl Drop for ImageSet {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.dir);
+/// The disk `count` images of `side`×`side` pixels take as PPM files: header and pixels.
+pub fn bytes_needed(count: usize, side: u32) -> u64 {
+    let header = format!("P6\n{side} {side}\n255\n").len() as u64;
+    count as u64 * (header + 3 * u64::from(side) * u64::from(side))
+}
+
+/// The bytes an unprivileged program may still write on the file system holding `dir`.
+pub fn free_bytes(dir: &Path) -> io::Result<u64> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let path = std::ffi::CString::new(dir.as_os_str().as_bytes())
+            .map_err(|_| io::Error::other("a path with a NUL byte"))?;
+        let mut stats = std::mem::MaybeUninit::<libc::statvfs>::zeroed();
+        // Safety: `path` is a NUL-terminated string and `stats` writable memory of the right
+        // size, which statvfs fills when it returns 0.
+        if unsafe { libc::statvfs(path.as_ptr(), stats.as_mut_ptr()) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // Safety: statvfs returned 0, so it filled the struct (zeroed before).
+        let stats = unsafe { stats.assume_init() };
+        // Both fields are 64-bit on 64-bit Linux and 32-bit elsewhere: widened, not cast.
+        #[allow(clippy::useless_conversion)]
+        let (blocks, block_size) = (u64::from(stats.f_bavail), u64::from(stats.f_frsize));
+        Ok(blocks.saturating_mul(block_size))
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Err(io::Error::other("free space is only known on Unix here"))
     }
 }
 

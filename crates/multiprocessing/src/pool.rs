@@ -23,13 +23,14 @@ use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fmt;
 use std::fs::File;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader};
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, mpsc};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
+use lesson_kit::os::exit_status_in_words;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -99,9 +100,11 @@ pub struct BrokenPool {
     pub task: String,
     /// The worker's process id.
     pub pid: u32,
-    /// How the worker ended: "exited with code 101", "killed by signal 9".
+    /// How the worker ended, from its exit status: "exited with code 101", "was killed by
+    /// signal 9 (SIGKILL)".
     pub how: String,
-    /// The last line the worker wrote to stderr (a panic's message), if any.
+    /// What the worker said before it ended, in its own typed message: a panic's message. `None`
+    /// when it could say nothing (killed, aborted).
     pub last_words: Option<String>,
 }
 
@@ -319,22 +322,35 @@ struct Chunk<J: Job> {
     results: mpsc::Sender<Finished<J::Output>>,
 }
 
-/// What a worker sends back for each task.
+/// What a worker sends back: one message per task it ran, or, when a task panicked, its last
+/// words before it ends. Typed, so that the parent never reads a worker's stderr to learn what
+/// happened to it: the message says it, or the exit status does.
 #[derive(Serialize, Deserialize)]
-struct Reply<R> {
-    outcome: Result<R, String>,
-    started: SystemTime,
-    finished: SystemTime,
+enum FromWorker<R> {
+    /// A task ran: its outcome, and when, by the worker's clock.
+    Ran {
+        outcome: Result<R, String>,
+        started: SystemTime,
+        finished: SystemTime,
+    },
+    /// A task panicked: the worker ends right after this, with a panic's exit code.
+    Panicked { message: String },
 }
 
-/// The parent's end of one worker's pipes.
+/// Why a worker stopped answering.
+enum Gone {
+    /// Its pipe ended or carried nonsense: it died (its exit status will say how).
+    Pipe,
+    /// It said a task panicked, and is ending.
+    Panicked(String),
+}
+
+/// The parent's end of one worker's pipes. (Its stderr is the parent's own, as a Python pool
+/// worker's is: a task's prints and a panic's message reach the terminal, and nobody parses them.)
 struct Worker {
     pid: u32,
     stdin: ChildStdin,
     stdout: BufReader<ChildStdout>,
-    /// Everything the worker writes to stderr, read on a thread of its own so that a chatty
-    /// worker never blocks on a full pipe; joined after it dies for its last words.
-    stderr: thread::JoinHandle<String>,
 }
 
 impl Worker {
@@ -342,43 +358,41 @@ impl Worker {
         let mut child = command()?
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             .spawn()?;
         let missing = || io::Error::other("a worker's pipe was not set up");
         let stdin = child.stdin.take().ok_or_else(missing)?;
         let stdout = child.stdout.take().ok_or_else(missing)?;
-        let mut stderr = child.stderr.take().ok_or_else(missing)?;
-        let stderr = thread::spawn(move || {
-            let mut text = String::new();
-            let _ = stderr.read_to_string(&mut text);
-            text
-        });
         let worker = Worker {
             pid: child.id(),
             stdin,
             stdout: BufReader::new(stdout),
-            stderr,
         };
         Ok((child, worker))
     }
 
     /// Sends the chunk's tasks and hands over each answer as it arrives, taking the task off the
     /// chunk. An error means the worker is gone (or talking nonsense).
-    fn run<J: Job>(&mut self, chunk: &mut Chunk<J>) -> Result<(), FrameError> {
+    fn run<J: Job>(&mut self, chunk: &mut Chunk<J>) -> Result<(), Gone> {
         let tasks: Vec<&J> = chunk.tasks.iter().map(|(_, task)| task).collect();
-        write_frame(&mut self.stdin, &tasks)?;
+        write_frame(&mut self.stdin, &tasks).map_err(|_| Gone::Pipe)?;
         while !chunk.tasks.is_empty() {
-            let reply: Reply<J::Output> =
-                read_frame(&mut self.stdout)?.ok_or(FrameError::Truncated)?;
+            let message = read_frame(&mut self.stdout).ok().flatten();
+            let (outcome, started, finished) = match message {
+                Some(FromWorker::Ran {
+                    outcome,
+                    started,
+                    finished,
+                }) => (outcome, started, finished),
+                Some(FromWorker::Panicked { message }) => return Err(Gone::Panicked(message)),
+                None => return Err(Gone::Pipe),
+            };
             if let Some((index, _)) = chunk.tasks.pop_front() {
                 let ran = Ran {
                     pid: self.pid,
-                    started: reply.started,
-                    finished: reply.finished,
+                    started,
+                    finished,
                 };
-                let result = reply
-                    .outcome
-                    .map_err(|message| TaskError::Failed { index, message });
+                let result = outcome.map_err(|message| TaskError::Failed { index, message });
                 // The caller may have stopped listening (an `imap_unordered` dropped early).
                 let _ = chunk.results.send(Finished {
                     index,
@@ -435,11 +449,13 @@ impl<J: Job> Feeder<J> {
                 // its tasks come back as `Cancelled`.
                 Err(_) => return,
             };
-            if worker.run(&mut chunk).is_ok() {
-                return;
-            }
+            let last_words = match worker.run(&mut chunk) {
+                Ok(()) => return,
+                Err(Gone::Panicked(message)) => Some(message),
+                Err(Gone::Pipe) => None,
+            };
             // The worker died, most likely of the first task still unanswered.
-            let death = self.bury();
+            let death = self.bury(last_words);
             if self.closing.load(Ordering::SeqCst) {
                 // Killed by `Drop`, not by its task: the rest is cancelled, not broken.
                 return;
@@ -480,22 +496,15 @@ impl<J: Job> Feeder<J> {
             .ok_or_else(|| io::Error::other("no worker"))
     }
 
-    /// Waits for a dead (or babbling) worker and reads how it ended.
-    fn bury(&mut self) -> Death {
-        let pipes = self.pipes.take();
+    /// Waits for a dead (or babbling) worker and reads how it ended from its exit status.
+    fn bury(&mut self, last_words: Option<String>) -> Death {
+        // Closing its stdin first: a worker that is still alive sees the end of its tasks.
+        let pid = self.pipes.take().map_or(0, |pipes| pipes.pid);
         let status = lock(&self.process)
             .take()
             .map(|mut child| wait_or_kill(&mut child));
-        let (pid, last_words) = match pipes {
-            Some(pipes) => {
-                drop(pipes.stdin);
-                let stderr = pipes.stderr.join().unwrap_or_default();
-                (pipes.pid, last_line(&stderr))
-            }
-            None => (0, None),
-        };
         let how = match status {
-            Some(Ok(status)) => describe(status),
+            Some(Ok(status)) => exit_status_in_words(&status),
             Some(Err(error)) => format!("could not be waited for ({error})"),
             None => "was already gone".to_string(),
         };
@@ -530,35 +539,6 @@ struct Death {
     pid: u32,
     how: String,
     last_words: Option<String>,
-}
-
-/// "exited with code 101" (a Rust panic), "was killed by signal 6 (SIGABRT)".
-pub fn describe(status: ExitStatus) -> String {
-    #[cfg(unix)]
-    {
-        use std::os::unix::process::ExitStatusExt;
-        if let Some(signal) = status.signal() {
-            let name = match signal {
-                libc::SIGABRT => " (SIGABRT)",
-                libc::SIGKILL => " (SIGKILL)",
-                libc::SIGSEGV => " (SIGSEGV)",
-                _ => "",
-            };
-            return format!("was killed by signal {signal}{name}");
-        }
-    }
-    match status.code() {
-        Some(code) => format!("exited with code {code}"),
-        None => format!("ended ({status})"),
-    }
-}
-
-/// The last line that says something: a panic's message, not the "note: run with
-/// `RUST_BACKTRACE=1`" after it.
-fn last_line(text: &str) -> Option<String> {
-    let said = |l: &&str| !l.trim().is_empty() && !l.starts_with("note:");
-    let line = text.lines().rev().find(said)?;
-    Some(line.trim().to_string())
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -604,18 +584,38 @@ fn serve<J: Job>() -> Result<(), FrameError> {
     while let Some(tasks) = read_frame::<Vec<J>>(&mut stdin)? {
         for task in tasks {
             let started = SystemTime::now();
-            let outcome = task.run();
-            let reply = Reply {
+            let outcome = run_saying_if_it_panics(task, &mut replies)?;
+            let ran = FromWorker::Ran {
                 outcome,
                 started,
                 finished: SystemTime::now(),
             };
-            write_frame(&mut replies, &reply)?;
+            write_frame(&mut replies, &ran)?;
         }
     }
     Ok(())
 }
 // ANCHOR_END: worker
+
+/// Runs the task; if it panics, tells the parent the panic's message in a typed frame and ends
+/// the worker with the code an uncaught panic ends a Rust program with (101). Ending it, rather
+/// than carrying on, keeps Python's lesson: a task that crashes takes its process with it.
+fn run_saying_if_it_panics<J: Job>(
+    task: J,
+    replies: &mut File,
+) -> Result<Result<J::Output, String>, FrameError> {
+    let panic = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| task.run())) {
+        Ok(outcome) => return Ok(outcome),
+        Err(panic) => panic,
+    };
+    let message = match (panic.downcast_ref::<&str>(), panic.downcast_ref::<String>()) {
+        (Some(text), _) => text.to_string(),
+        (None, Some(text)) => text.clone(),
+        (None, None) => "a panic with no message".to_string(),
+    };
+    write_frame(replies, &FromWorker::<J::Output>::Panicked { message })?;
+    std::process::exit(101)
+}
 
 /// The pipe to the parent, kept for frames alone: a task that prints with `println!` now writes
 /// to stderr, where it cannot be mistaken for a frame. (Python's pool talks over pipes of its
@@ -638,14 +638,10 @@ fn frames_only_stdout() -> io::Result<File> {
     }
 }
 
-/// If this process was started as a pool worker, serves as one and returns its exit code;
-/// otherwise `None`. For an example's `main`, which has no `Tour`: the mirror of
-/// `if __name__ == "__main__":`, seen from the other side.
+/// If this process was started as a pool worker (`--child pool-worker`), serves as one and
+/// returns its exit code; otherwise `None`. For a program with no `Tour` whose only child is the
+/// pool's worker; the dispatch is lesson-kit's [`serve_child`](lesson_kit::tour::serve_child),
+/// the one `Tour::main` uses, so the `--child` flag is parsed in one place.
 pub fn serve_if_worker<J: Job>() -> Option<ExitCode> {
-    let mut args = std::env::args_os().skip(1);
-    let is_worker = args
-        .next()
-        .is_some_and(|a| a == lesson_kit::tour::CHILD_FLAG)
-        && args.next().is_some_and(|a| a == WORKER);
-    is_worker.then(|| worker_main::<J>(args.collect()))
+    lesson_kit::tour::serve_child(WORKER, &[(WORKER, worker_main::<J>)])
 }

@@ -15,12 +15,15 @@
 //!   does this, re-executing its own binary.
 
 use std::ffi::OsString;
-use std::io::{self, Read, Write};
+use std::io;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitCode, Stdio};
 use std::sync::Barrier;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use serde::{Deserialize, Serialize};
+
+use crate::frames::{FrameError, read_frame, write_frame};
 use crate::pool::WORKER;
 
 /// The child command of the fork server.
@@ -81,9 +84,23 @@ fn wait_for(pid: libc::pid_t) -> io::Result<()> {
     }
 }
 
+/// What the parent asks the fork server for: one frame each on the server's stdin.
+#[derive(Debug, Serialize, Deserialize)]
+pub enum ForkRequest {
+    /// Fork a child, wait for it to exit, and answer [`Forked`].
+    Fork,
+}
+
+/// The fork server's answer to [`ForkRequest::Fork`], once the forked child has exited.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Forked {
+    /// The forked child's process id.
+    pub pid: i32,
+}
+
 /// A fork server: one single-threaded process, started once, that forks a child for every
-/// request (Python's `forkserver` start method). Each request is one byte on the server's stdin;
-/// the server answers one byte once the forked child has exited.
+/// request (Python's `forkserver` start method). Requests and answers are typed frames, as the
+/// pool's are: bytes that are not a request end the server, they never fork anything.
 pub struct ForkServer {
     child: Child,
     requests: ChildStdin,
@@ -110,9 +127,9 @@ impl ForkServer {
     /// Asks for one forked child and waits until it has exited.
     pub fn fork_one(&mut self) -> io::Result<Duration> {
         let started = Instant::now();
-        self.requests.write_all(b"f")?;
-        let mut answer = [0u8; 1];
-        self.answers.read_exact(&mut answer)?;
+        write_frame(&mut self.requests, &ForkRequest::Fork).map_err(io::Error::other)?;
+        let answer: Option<Forked> = read_frame(&mut self.answers).map_err(io::Error::other)?;
+        answer.ok_or_else(|| io::Error::other("the fork server ended without answering"))?;
         Ok(started.elapsed())
     }
 }
@@ -128,22 +145,39 @@ impl Drop for ForkServer {
 /// The server's side: `<program> --child fork-server`. It has one thread (a lesson's child runs
 /// no tour), so its forked children may do anything; ours exit at once.
 pub fn fork_server_main(_args: Vec<OsString>) -> ExitCode {
-    let (mut requests, mut answers) = (io::stdin().lock(), io::stdout().lock());
-    let mut request = [0u8; 1];
-    while requests.read_exact(&mut request).is_ok() {
-        #[cfg(unix)]
-        if fork_and_wait().is_err() {
-            return ExitCode::FAILURE;
-        }
-        if answers
-            .write_all(b"k")
-            .and_then(|()| answers.flush())
-            .is_err()
-        {
-            return ExitCode::FAILURE;
+    match serve_forks() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("fork server: {error}");
+            ExitCode::FAILURE
         }
     }
-    ExitCode::SUCCESS
+}
+
+/// Answers each [`ForkRequest`] until stdin closes; anything else on stdin is an error.
+fn serve_forks() -> Result<(), FrameError> {
+    let (mut requests, mut answers) = (io::stdin().lock(), io::stdout().lock());
+    while let Some(ForkRequest::Fork) = read_frame(&mut requests)? {
+        let pid = fork_one_child()?;
+        write_frame(&mut answers, &Forked { pid })?;
+    }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn fork_one_child() -> io::Result<i32> {
+    // Safety: as in `fork_and_wait`: the child calls only `_exit`.
+    match unsafe { libc::fork() } {
+        -1 => Err(io::Error::last_os_error()),
+        // Safety: `_exit` is async-signal-safe.
+        0 => unsafe { libc::_exit(0) },
+        child => wait_for(child).map(|()| child),
+    }
+}
+
+#[cfg(not(unix))]
+fn fork_one_child() -> io::Result<i32> {
+    Err(io::Error::other("no fork on this OS"))
 }
 
 /// Starts a thread that does nothing and joins it: `threading.Thread(target=f).start(); join()`.

@@ -18,6 +18,7 @@ use std::io;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use lesson_kit::cleanup::Scratch;
 use memmap2::MmapMut;
 use serde::{Deserialize, Serialize};
 
@@ -111,6 +112,9 @@ pub struct SharedMemory {
     path: PathBuf,
     map: MmapMut,
     owner: bool,
+    /// A block made by [`SharedMemory::create_for_this_run`]: lesson-kit removes it when this is
+    /// dropped, and also when the run is interrupted or, after a SIGKILL, at the next start.
+    scratch: Option<Scratch>,
 }
 
 impl SharedMemory {
@@ -124,6 +128,22 @@ impl SharedMemory {
             .open(&path)?;
         file.set_len(size as u64)?;
         Self::map(name, path, &file, true)
+    }
+
+    /// A new block named for this run (`/dev/shm/multiprocessing-PURPOSE-PID-N`), which nothing
+    /// leaves behind: not an error, not Ctrl-C, not a SIGKILL (the next start sweeps it). Python's
+    /// `SharedMemory` is removed only by `unlink()`: an interrupted run leaks it.
+    pub fn create_for_this_run(purpose: &str, size: usize) -> io::Result<Self> {
+        let scratch = lesson_kit::cleanup::shm_file(purpose)?;
+        let name = scratch
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .ok_or_else(|| io::Error::other("a shared-memory file with no name"))?;
+        let file = OpenOptions::new().read(true).write(true).open(&*scratch)?;
+        file.set_len(size as u64)?;
+        let mut block = Self::map(&name, scratch.to_path_buf(), &file, false)?;
+        block.scratch = Some(scratch);
+        Ok(block)
     }
 
     /// `SharedMemory(name)`: the block another process created.
@@ -144,6 +164,7 @@ impl SharedMemory {
             path,
             map,
             owner,
+            scratch: None,
         })
     }
 

@@ -46,7 +46,7 @@ fn a_file_that_is_not_a_ppm_is_a_clear_error() {
 #[test]
 fn the_image_set_is_removed_when_dropped() {
     let images = ImageSet::generate(2, 8).expect("writes");
-    let dir = images.dir.clone();
+    let dir = images.dir.to_path_buf();
     assert!(dir.is_dir());
     drop(images);
     assert!(!dir.exists());

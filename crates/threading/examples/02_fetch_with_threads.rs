@@ -20,17 +20,20 @@ fn main() -> anyhow::Result<()> {
 
     // ANCHOR: threads
     let started = Instant::now();
-    // `thread::spawn` wants what it runs to own its data ('static): each thread gets its own
-    // clone of the client (cheap: a handle to one shared pool) and of its URL.
+    // `thread::spawn` wants what it runs to own its data ('static): each
+    // thread gets its own clone of the client (cheap: a handle to one shared
+    // pool) and of its URL.
     let handles: Vec<_> = urls
         .iter()
         .map(|url| {
             let (client, url) = (client.clone(), url.clone());
-            thread::spawn(move || fetch(&client, &url)) // like Thread(target=fetch, args=(url,)).start()
+            // like Thread(target=fetch, args=(url,)).start()
+            thread::spawn(move || fetch(&client, &url))
         })
         .collect();
     for handle in handles {
-        // join() waits, like Python's; it also hands back the thread's result, or its panic.
+        // join() waits, like Python's; it also hands back the thread's result,
+        // or its panic.
         match handle.join() {
             Ok(result) => println!(
                 "{}: {:?} after {:?}",

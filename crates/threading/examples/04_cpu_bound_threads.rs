@@ -48,9 +48,11 @@ fn main() {
     thread::scope(|s| {
         for i in 0..4 {
             let interp = &interp;
-            // Each thread must hold the GIL to run "Python": it gets it in turns of ~5 ms.
+            // Each thread must hold the GIL to run "Python": it gets it in
+            // turns of ~5 ms.
             s.spawn(move || {
-                Python::attach(interp, &format!("thread {i}"), |py| work::countdown(py, n))
+                let name = format!("thread {i}");
+                Python::attach(interp, &name, |py| work::countdown(py, n))
             });
         }
     });

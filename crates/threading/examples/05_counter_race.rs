@@ -21,7 +21,8 @@ fn main() {
             s.spawn(|| {
                 for _ in 0..INCREMENTS {
                     let seen = counter.load(Ordering::Relaxed); // read...
-                    counter.store(seen + 1, Ordering::Relaxed); // ...write: another thread may have written in between
+                    // ...write: another thread may have written in between
+                    counter.store(seen + 1, Ordering::Relaxed);
                 }
             });
         }

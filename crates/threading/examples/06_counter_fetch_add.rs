@@ -18,7 +18,8 @@ fn main() {
         for _ in 0..THREADS {
             s.spawn(|| {
                 for _ in 0..INCREMENTS {
-                    counter.fetch_add(1, Ordering::Relaxed); // one indivisible step
+                    // one indivisible step
+                    counter.fetch_add(1, Ordering::Relaxed);
                 }
             });
         }

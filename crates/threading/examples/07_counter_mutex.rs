@@ -18,7 +18,8 @@ fn main() {
         for _ in 0..THREADS {
             s.spawn(|| {
                 for _ in 0..INCREMENTS {
-                    *counter.lock().unwrap() += 1; // `with lock:`; unlocked at the end of the statement
+                    // `with lock:`; unlocked at the end of the statement
+                    *counter.lock().unwrap() += 1;
                 }
             });
         }

@@ -17,8 +17,8 @@ const THREADS: usize = 10_000;
 
 fn main() {
     // ANCHOR: many
-    // Every thread waits at the barrier until all of them (and main) have arrived, so at that
-    // moment all 10,000 exist and sleep, using no CPU.
+    // Every thread waits at the barrier until all of them (and main) have
+    // arrived, so at that moment all 10,000 exist and sleep, using no CPU.
     let all_here = Barrier::new(THREADS + 1);
     let started = Instant::now();
     thread::scope(|s| {
@@ -27,7 +27,8 @@ fn main() {
                 all_here.wait();
             });
             if let Err(error) = spawned {
-                // The others would wait at the barrier forever: end the process instead.
+                // The others would wait at the barrier forever: end the
+                // process instead.
                 eprintln!("thread {i} could not start: {error}");
                 std::process::exit(1);
             }
@@ -35,7 +36,7 @@ fn main() {
         all_here.wait();
         println!("{THREADS} threads alive after {:?}", started.elapsed());
         match rss_now_bytes() {
-            Some(bytes) => println!("resident memory now: {}", format_bytes(bytes)),
+            Some(bytes) => println!("resident memory: {}", format_bytes(bytes)),
             None => println!("resident memory: not readable on this system"),
         }
     });

@@ -25,17 +25,19 @@ fn main() -> anyhow::Result<()> {
     let (to_writer, lines) = mpsc::sync_channel(4);
     thread::scope(|s| {
         for chunk in urls.chunks(4) {
-            let to_parser = to_parser.clone(); // each fetcher has its own sender
+            let to_parser = to_parser.clone(); // each fetcher's own sender
             let client = &client;
             s.spawn(move || {
                 for url in chunk {
                     let page = fetch(client, url);
-                    // Blocks while 4 pages wait: the fetcher slows to the parser's pace.
+                    // Blocks while 4 pages wait: the fetcher slows to the
+                    // parser's pace.
                     to_parser.send(page).unwrap();
                 }
             });
         }
-        drop(to_parser); // the parser's loop ends when the last fetcher's sender is gone
+        // The parser's loop ends when the last fetcher's sender is gone.
+        drop(to_parser);
         s.spawn(move || {
             for page in pages {
                 let line = match page.outcome {

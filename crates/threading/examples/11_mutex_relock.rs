@@ -18,16 +18,20 @@ struct Account {
 fn deposit(account: &Mutex<Account>, amount: u64) {
     let mut held = account.lock().unwrap();
     held.balance += amount;
-    // A helper that locks again, as `log(account, ...)` would with an RLock in Python:
+    // A helper that locks again, as `log(account, ...)` would with an RLock
+    // in Python:
     match account.try_lock() {
-        Err(TryLockError::WouldBlock) => println!("lock() here would wait for itself forever"),
+        Err(TryLockError::WouldBlock) => {
+            println!("lock() here would wait for itself forever")
+        }
         _ => println!("the mutex let its holder in again"),
     }
 }
 // ANCHOR_END: relock
 
 // ANCHOR: restructure
-/// Lock once, at the edge; helpers take the data the guard gives, never the lock.
+/// Lock once, at the edge; helpers take the data the guard gives, never the
+/// lock.
 fn deposit_and_log(account: &Mutex<Account>, amount: u64) {
     let mut held = account.lock().unwrap();
     add(&mut held, amount);
@@ -35,7 +39,8 @@ fn deposit_and_log(account: &Mutex<Account>, amount: u64) {
 
 fn add(account: &mut Account, amount: u64) {
     account.balance += amount;
-    log(account, format!("+{amount}")); // no lock here: `&mut` proves we already hold it
+    // No lock here: `&mut` proves we already hold it.
+    log(account, format!("+{amount}"));
 }
 
 fn log(account: &mut Account, entry: String) {

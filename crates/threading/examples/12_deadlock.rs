@@ -20,7 +20,8 @@ fn main() {
         let _first = first
             .acquire_timeout(timeout)
             .expect("the first lock is free");
-        thread::sleep(Duration::from_millis(50)); // meanwhile the other thread takes its first lock
+        // Meanwhile the other thread takes its first lock.
+        thread::sleep(Duration::from_millis(50));
         match second.acquire_timeout(timeout) {
             Some(_second) => println!("{name}: took both"),
             None => println!("{name}: gave up after {timeout:?}: deadlock"),
@@ -28,7 +29,7 @@ fn main() {
     };
     thread::scope(|s| {
         s.spawn(|| transfer("thread 1", &a, &b)); // a, then b
-        s.spawn(|| transfer("thread 2", &b, &a)); // b, then a: the opposite order
+        s.spawn(|| transfer("thread 2", &b, &a)); // b, then a: opposite
     });
     // ANCHOR_END: deadlock
 }

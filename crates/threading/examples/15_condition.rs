@@ -18,8 +18,11 @@ fn main() {
         s.spawn(|| {
             loop {
                 let queue = queue.lock().unwrap();
-                // Releases the lock while it sleeps; holds it again when it wakes.
-                let mut queue = not_empty.wait_while(queue, |q| q.is_empty()).unwrap();
+                // Releases the lock while it sleeps; holds it again when it
+                // wakes.
+                let mut queue = not_empty
+                    .wait_while(queue, |q| q.is_empty()) // `wait_for`
+                    .unwrap();
                 match queue.pop_front() {
                     Some(Some(item)) => println!("got {item}"),
                     _ => return, // `None`: no more items

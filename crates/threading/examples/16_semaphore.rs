@@ -26,7 +26,8 @@ fn main() -> anyhow::Result<()> {
         for url in &urls {
             let (slots, client) = (&slots, &client);
             s.spawn(move || {
-                let _slot = slots.acquire(); // `with slots:`, released when `_slot` is dropped
+                // `with slots:`, released when `_slot` is dropped
+                let _slot = slots.acquire();
                 fetch(client, url)
             });
         }

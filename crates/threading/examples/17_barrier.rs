@@ -17,7 +17,8 @@ fn main() {
             s.spawn(move || {
                 println!("thread {i}: phase 1 done");
                 if everyone.wait().is_leader() {
-                    println!("-- all four arrived --"); // printed once, by one thread
+                    // printed once, by one thread
+                    println!("-- all four arrived --");
                 }
                 println!("thread {i}: phase 2");
             });

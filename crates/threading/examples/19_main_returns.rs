@@ -20,7 +20,8 @@ fn worker(name: &'static str) {
 fn main() {
     // ANCHOR: scope
     thread::scope(|s| {
-        s.spawn(|| worker("scoped")); // joined at the end of the scope: all 3 steps print
+        // Joined at the end of the scope: all 3 steps print.
+        s.spawn(|| worker("scoped"));
     });
     // ANCHOR_END: scope
     // ANCHOR: spawn

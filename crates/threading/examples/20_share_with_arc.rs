@@ -14,7 +14,8 @@ use std::thread;
 
 fn main() {
     // ANCHOR: arc
-    let names = Arc::new(vec!["spam", "eggs"]); // Arc, not Rc: its count is atomic
+    // Arc, not Rc: its count is atomic.
+    let names = Arc::new(vec!["spam", "eggs"]);
     let for_thread = Arc::clone(&names);
     let handle = thread::spawn(move || for_thread.len());
     println!(
@@ -34,11 +35,13 @@ fn main() {
     // ANCHOR_END: counter
 
     // ANCHOR: arc_mutex
-    let totals = Arc::new(Mutex::new(Vec::new())); // shared, and changed by many threads
+    // Shared, and changed by many threads.
+    let totals = Arc::new(Mutex::new(Vec::new()));
     let handles: Vec<_> = (0..3)
         .map(|i| {
             let totals = Arc::clone(&totals);
-            thread::spawn(move || totals.lock().unwrap().push(i * 10)) // `move`: owns its Arc
+            // `move`: the thread owns its Arc.
+            thread::spawn(move || totals.lock().unwrap().push(i * 10))
         })
         .collect();
     for handle in handles {

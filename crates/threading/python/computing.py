@@ -36,7 +36,9 @@ def steps_for(target_s):
 
 # ANCHOR: threads
 def on_threads(tasks, n):
-    threads = [threading.Thread(target=countdown, args=(n,)) for _ in range(tasks)]
+    threads = [
+        threading.Thread(target=countdown, args=(n,)) for _ in range(tasks)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -54,8 +54,8 @@ def countdown_seconds(n):
 
 # ANCHOR: many
 def start_sleeping_threads(count):
-    """Starts up to `count` threads that wait on one Event; returns them once all are running,
-    with the error that stopped it early, if any."""
+    """Starts up to `count` threads that wait on one Event; returns them once
+    all are running, with the error that stopped it early, if any."""
     finish = threading.Event()
     running = threading.Semaphore(0)
 

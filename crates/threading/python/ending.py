@@ -2,8 +2,8 @@
 
 Runs itself as a child process twice: once with a normal worker thread, once with a daemon
 thread, each writing STEPS lines over about 100 ms while the main thread returns at once; then
-prints how many steps each worker got through, as one JSON object. Also shows
-`threading.local`.
+prints how many steps each worker got through and how long each child ran, as one JSON object
+for `cargo run -p threading -- compare`. Also shows `threading.local`.
 
     python3 crates/threading/python/ending.py
 """
@@ -26,13 +26,15 @@ def worker():
 
 def child(daemon):
     threading.Thread(target=worker, daemon=daemon).start()
-    # main returns here: Python waits for a normal thread, and cuts a daemon thread off
+    # main returns here: Python waits for a normal thread, and cuts a daemon
+    # thread off
 # ANCHOR_END: daemon
 
 
 # ANCHOR: local
 def thread_locals(threads, increments):
-    """Each thread counts in its own `threading.local()`: no lock, no sharing."""
+    """Each thread counts in its own `threading.local()`: no lock, no
+    sharing."""
     mine = threading.local()
     totals = []
 
@@ -55,14 +57,17 @@ def main():
     if sys.argv[1:2] == ["--child"]:
         child(daemon=sys.argv[2] == "daemon")
         return
-    steps = {}
+    figures = {"steps": STEPS}
     for kind in ["normal", "daemon"]:
+        started = time.perf_counter()
         output = subprocess.run(
             [sys.executable, __file__, "--child", kind], capture_output=True, text=True, check=True
         ).stdout
-        steps[kind] = output.count("step")
-    print(json.dumps({"steps": STEPS, "normal": steps["normal"], "daemon": steps["daemon"],
-                      "thread_locals": thread_locals(4, 1000)}))
+        figures[kind] = output.count("step")
+        figures[f"{kind}_s"] = time.perf_counter() - started
+    figures["increments"] = 1000
+    figures["thread_locals"] = thread_locals(4, figures["increments"])
+    print(json.dumps(figures))
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 
 A thread that takes a Lock twice, and the same with an RLock; then two threads that take two
 locks in opposite orders, then in one order, each waiting at most TIMEOUT for its second lock.
-Prints what happened as one JSON object.
+Prints what happened, and how long each pair of threads took, as one JSON object for
+`cargo run -p threading -- compare`.
 
     python3 crates/threading/python/locks.py
 """
@@ -17,9 +18,11 @@ TIMEOUT = 0.2  # how long it waits for the second before it gives up
 
 # ANCHOR: relock
 def takes_twice(lock):
-    """Whether a thread that holds `lock` gets it again (asked without waiting)."""
+    """Whether a thread that holds `lock` gets it again (asked without
+    waiting)."""
     with lock:
-        again = lock.acquire(blocking=False)  # a plain `with lock:` here would wait forever
+        # a plain `with lock:` here would wait forever
+        again = lock.acquire(blocking=False)
         if again:
             lock.release()
         return again
@@ -30,7 +33,8 @@ def takes_twice(lock):
 def transfer(first, second, results, name):
     with first:
         time.sleep(HOLD)  # the work done with the first lock held
-        if second.acquire(timeout=TIMEOUT):  # gives up instead of waiting forever
+        # gives up after TIMEOUT instead of waiting forever
+        if second.acquire(timeout=TIMEOUT):
             second.release()
             results[name] = "both"
         else:
@@ -53,12 +57,23 @@ def two_locks(opposite):
 # ANCHOR_END: deadlock
 
 
+def timed(work):
+    """What `work()` returned, and how many seconds it took."""
+    started = time.perf_counter()
+    result = work()
+    return result, time.perf_counter() - started
+
+
 def main():
+    opposite_orders, opposite_s = timed(lambda: two_locks(opposite=True))
+    one_order, one_order_s = timed(lambda: two_locks(opposite=False))
     print(json.dumps({
         "lock_taken_twice": takes_twice(threading.Lock()),
         "rlock_taken_twice": takes_twice(threading.RLock()),
-        "opposite_orders": two_locks(opposite=True),
-        "one_order": two_locks(opposite=False),
+        "opposite_orders": opposite_orders,
+        "opposite_s": opposite_s,
+        "one_order": one_order,
+        "one_order_s": one_order_s,
     }))
 
 

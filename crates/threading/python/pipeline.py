@@ -49,7 +49,8 @@ def parse(body, rounds):
 
 # ANCHOR: pipeline
 def run(urls, fetchers, capacity, rounds):
-    pages = queue.Queue(maxsize=capacity)  # put() blocks while `capacity` pages wait
+    # put() blocks while `capacity` pages wait
+    pages = queue.Queue(maxsize=capacity)
     parsed = queue.Queue(maxsize=capacity)
     queued, held, written = Gauge(), Gauge(), []
     todo = iter(enumerate(urls))
@@ -84,8 +85,13 @@ def run(urls, fetchers, capacity, rounds):
         fetcher()
         pages.put(DONE)
 
-    threads = [threading.Thread(target=fetcher_then_done) for _ in range(fetchers)]
-    threads += [threading.Thread(target=parser), threading.Thread(target=writer)]
+    threads = [
+        threading.Thread(target=fetcher_then_done) for _ in range(fetchers)
+    ]
+    threads += [
+        threading.Thread(target=parser),
+        threading.Thread(target=writer),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

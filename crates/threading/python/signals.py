@@ -1,7 +1,8 @@
 """Python twin of the threading lesson's `signals` experiment (our own script, stdlib only).
 
 Event, Condition, Semaphore and Barrier, each run with a few threads, printing what each
-promised and what happened as one JSON object. The semaphore bounds sleeps here, not downloads,
+promised, what happened and how long it took as one JSON object for
+`cargo run -p threading -- compare`. The semaphore bounds sleeps here, not downloads,
 and counts the threads inside itself.
 
     python3 crates/threading/python/signals.py
@@ -28,7 +29,8 @@ def event(waiters):
     go.set()  # wakes every waiter at once
     for thread in threads:
         thread.join()
-    return {"waiters": waiters, "woken": len(woken), "early": woken.count(False)}
+    early = woken.count(False)
+    return {"waiters": waiters, "woken": len(woken), "early": early}
 # ANCHOR_END: event
 
 
@@ -41,7 +43,8 @@ def condition(items):
     def consumer():
         while True:
             with not_empty:
-                not_empty.wait_for(lambda: queue)  # sleeps until there is an item
+                # sleeps until there is an item
+                not_empty.wait_for(lambda: queue)
                 item = queue.popleft()
             if item is None:  # the producer's "no more"
                 return
@@ -106,12 +109,18 @@ def barrier(parties):
 
 
 def main():
-    print(json.dumps({
-        "event": event(8),
-        "condition": condition(10_000),
-        "semaphore": semaphore(6, 2),
-        "barrier": barrier(8),
-    }))
+    parts = {
+        "event": lambda: event(8),
+        "condition": lambda: condition(10_000),
+        "semaphore": lambda: semaphore(6, 2),
+        "barrier": lambda: barrier(8),
+    }
+    figures, seconds = {}, []
+    for name, part in parts.items():
+        started = time.perf_counter()
+        figures[name] = part()
+        seconds.append(time.perf_counter() - started)
+    print(json.dumps({**figures, "seconds": seconds}))
 
 
 if __name__ == "__main__":

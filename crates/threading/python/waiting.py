@@ -17,11 +17,12 @@ import urllib.request
 
 # ANCHOR: fetch
 def fetch(url, results, index):
-    """Downloads one URL; a blocking read, during which CPython releases the GIL."""
+    """Downloads one URL; a blocking read, during which CPython releases the
+    GIL."""
     try:
         with urllib.request.urlopen(url, timeout=30) as response:
             results[index] = len(response.read())
-    except OSError as error:  # URLError, HTTPError and timeouts are all OSErrors
+    except OSError as error:  # URLError, HTTPError, timeouts
         results[index] = f"error: {error}"
 # ANCHOR_END: fetch
 

@@ -11,13 +11,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Barrier, Condvar, Mutex};
 use std::thread;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::fetch::{Client, FetchResult, fetch};
 use crate::sync::{Event, Semaphore};
 
 /// `threading.Event`: `waiters` threads wait for it; how many woke, and how many woke early.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRun {
     pub waiters: u64,
     pub woken: u64,
@@ -125,7 +125,7 @@ pub fn semaphore(client: &Client, urls: &[String], permits: usize) -> Vec<String
 
 /// `threading.Barrier(threads)` between two phases: how many threads began phase 2 before every
 /// thread had finished phase 1 (must be 0).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BarrierRun {
     pub threads: u64,
     pub early: u64,

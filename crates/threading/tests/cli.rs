@@ -121,6 +121,9 @@ fn compare_json_prints_one_report_with_every_comparison() {
         "compare-shared",
         "compare-cost",
         "compare-pipeline",
+        "compare-locks",
+        "compare-signals",
+        "compare-ending",
     ] {
         let outcome = report
             .experiment(id)

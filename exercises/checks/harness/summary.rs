@@ -9,12 +9,17 @@ use super::outcome::CheckOutcome;
 
 /// One line per exercise checked, the first failure's reason and the first hint of each unsolved
 /// one, every check of a single exercise, and the totals; the last line reads as libtest's.
+///
+/// `libtest_line`: end with libtest's "test result:" line, for `cargo test -p exercises`, where it
+/// sits among other test binaries' lines. The exercise runner leaves it out: the totals line says
+/// the same in the learner's terms, and two lines of counts read as a contradiction.
 pub fn summary(
     exercises: &[Exercise],
     not_compiled: &[&str],
     outcomes: &[CheckOutcome],
     filtered_out: usize,
     elapsed: Duration,
+    libtest_line: bool,
 ) -> String {
     let mut text = String::new();
     let checked: Vec<&Exercise> = exercises
@@ -69,7 +74,20 @@ pub fn summary(
     let total = checked.len() + not_compiled.len();
     let passed = outcomes.iter().filter(|o| o.passed).count();
     let failed = outcomes.len() - passed;
-    let _ = writeln!(text, "\nsolved {solved} of {total}");
+    let exercises_word = if total == 1 { "exercise" } else { "exercises" };
+    let checks_word = if outcomes.len() == 1 {
+        "check"
+    } else {
+        "checks"
+    };
+    let _ = writeln!(
+        text,
+        "\n{solved} of {total} {exercises_word} solved ({passed} of {} {checks_word} pass)",
+        outcomes.len()
+    );
+    if !libtest_line {
+        return text;
+    }
     let _ = writeln!(
         text,
         "test result: {}. {passed} passed; {failed} failed; 0 ignored; 0 measured; \

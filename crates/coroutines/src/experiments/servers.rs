@@ -10,11 +10,11 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use lesson_kit::report::{format_bytes, format_seconds, group_thousands};
-use lesson_kit::{Claim, Figure, Outcome, Run, Source, Verdict};
+use lesson_kit::{Claim, Figure, Outcome, Run, Samples, Source, Unit, Verdict};
 use serde::Serialize;
 
 use super::{LessonError, Settings};
-use crate::servers::{COMMAND, ClientLog, Kind, Listening, ServerStats, client, percentile};
+use crate::servers::{COMMAND, ClientLog, Kind, Listening, ServerStats, client};
 
 /// Requests each client sends, one after another on its connection.
 pub const REQUESTS_PER_CLIENT: u32 = 3;
@@ -108,11 +108,10 @@ pub(crate) fn load(kind: Kind, clients: u64) -> Result<Served, LessonError> {
         let _ = stdin.flush();
     }
     let stats: ServerStats = next_json(&mut lines)?;
-    let mut latencies: Vec<f64> = logs
-        .iter()
-        .flat_map(|l| l.latencies_s.iter().copied())
-        .collect();
-    latencies.sort_by(f64::total_cmp);
+    let latencies = Samples::new(
+        Unit::Seconds,
+        logs.iter().flat_map(|l| l.latencies_s.iter().copied()),
+    );
     Ok(Served {
         kind,
         clients,
@@ -120,8 +119,8 @@ pub(crate) fn load(kind: Kind, clients: u64) -> Result<Served, LessonError> {
         failed: logs.iter().map(|l| l.failures).sum(),
         first_failure: logs.iter().find_map(|l| l.first_failure.clone()),
         wall_s,
-        p50_s: percentile(&latencies, 50.0),
-        p99_s: percentile(&latencies, 99.0),
+        p50_s: latencies.percentile(50.0),
+        p99_s: latencies.percentile(99.0),
         stats,
     })
 }

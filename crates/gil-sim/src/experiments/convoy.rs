@@ -19,9 +19,9 @@ use lesson_kit::{
 };
 use serde::Serialize;
 
-use super::http::{self, Connection, HttpError};
 use super::sources::BPO_7946;
-use super::{LessonError, MODEL_COLUMN, ModelCosts, Settings, model_note, percentile};
+use super::{LessonError, MODEL_COLUMN, ModelCosts, Settings, model_note};
+use crate::http::{self, Connection, HttpError};
 use crate::model::{self, ModelConfig};
 use crate::{Interpreter, Mode, Python, sys, work};
 
@@ -304,7 +304,7 @@ fn row(label: String, case: &Case, model_wait_s: f64) -> Run {
     let waits = case.all_recv_waits();
     Run::timed(label, &case.wall)
         .figure("wait after recv: median", Figure::Seconds(waits.median()))
-        .figure("p90", Figure::Seconds(percentile(&waits, 90.0)))
+        .figure("p90", Figure::Seconds(waits.percentile(90.0)))
         .figure(
             "wait after send: median",
             Figure::Seconds(case.send_waits.median()),
@@ -321,7 +321,7 @@ fn wait_finding(interval: &IntervalFigures) -> String {
          model predicts {}.",
         format_seconds(interval.interval_s),
         format_seconds(with_cpu.median()),
-        format_seconds(percentile(&with_cpu, 90.0)),
+        format_seconds(with_cpu.percentile(90.0)),
         format_seconds(alone.median()),
         format_seconds(interval.model_wait_s),
     )

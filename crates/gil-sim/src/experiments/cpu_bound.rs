@@ -100,6 +100,7 @@ pub fn report(figures: &Figures) -> Outcome {
     let tasks = figures.tasks;
     let gil_speedup = Samples::ratios(&figures.sequential.wall, &figures.gil.wall);
     let ideal_speedup = Samples::ratios(&figures.sequential.wall, &figures.no_gil.wall);
+    let [sequential, gil, no_gil] = runs(figures);
     Outcome::new("cpu-bound", "CPU-bound threads take turns under the GIL")
         .intro(format!(
             "Each task is countdown({}): an interpreted loop with a checkpoint at every \
@@ -112,77 +113,93 @@ pub fn report(figures: &Figures) -> Outcome {
              the ideal, not a real free-threaded build: no lock and no cost."
         ))
         .intro(model_note(&figures.costs))
-        .run(
-            Run::timed("sequential", &figures.sequential)
-                .figure(MODEL_COLUMN, Figure::Seconds(figures.model.sequential_s)),
-        )
-        .run(
-            Run::timed(format!("{tasks} threads, GIL"), &figures.gil)
-                .figure("switches", Figure::Spread(figures.gil_switches.clone()))
-                .figure(MODEL_COLUMN, Figure::Seconds(figures.model.gil_s))
-                .figure("model switches", Figure::Count(figures.model.gil_switches)),
-        )
-        .run(
-            Run::timed(
-                format!("{tasks} threads, no GIL (the ideal)"),
-                &figures.no_gil,
-            )
-            .figure(MODEL_COLUMN, Figure::Seconds(figures.model.no_gil_s)),
-        )
+        .run(sequential)
+        .run(gil)
+        .run(no_gil)
         .speedups_against("sequential")
         .trace(figures.trace.clone())
-        .finding(format!(
-            "Under the GIL, {tasks} threads were {} than one thread doing all the work \
-             ({gil_speedup} the speed); the GIL changed hands {} times, about once every {} \
-             (the switch interval is {}).",
-            faster_or_slower(gil_speedup.median()),
-            figures.gil_switches,
-            format_seconds(figures.gil.wall_s() / figures.gil_switches.median().max(1.0)),
-            format_seconds(DEFAULT_SWITCH_INTERVAL.as_secs_f64()),
-        ))
-        .finding(format!(
-            "With no GIL the same threads were {} ({ideal_speedup}); on {} cores no more than \
-             {}× is possible.",
-            faster_or_slower(ideal_speedup.median()),
-            figures.costs.cores,
-            figures.costs.cores.min(tasks),
-        ))
+        .finding(gil_finding(figures, &gil_speedup))
+        .finding(ideal_finding(figures, &ideal_speedup))
         .finding(free_threaded_costs(&ideal_speedup))
         .finding(published::versus(
             &published::CPU_BOUND,
             gil_speedup.median(),
         ))
-        .claim(
-            Claim::new(
-                "Threads do not speed up CPU-bound Python: the GIL lets one thread run at a \
-                 time, so the threads take as long as running the work sequentially.",
-                Source::ARTICLE,
-            )
-            .measured(format!(
-                "{tasks} threads under the GIL: {gil_speedup} the sequential speed."
-            ))
-            .judge(&gil_speedup, |x| {
-                if x < 1.2 {
-                    Verdict::Holds
-                } else {
-                    Verdict::DoesNotHold
-                }
-            }),
+        .claim(gil_claim(tasks, &gil_speedup))
+        .claim(no_gil_claim(figures, &ideal_speedup))
+}
+
+/// The table: sequential, the threads under the GIL, the threads with none; the model beside.
+fn runs(figures: &Figures) -> [Run; 3] {
+    let tasks = figures.tasks;
+    let model = &figures.model;
+    [
+        Run::timed("sequential", &figures.sequential)
+            .figure(MODEL_COLUMN, Figure::Seconds(model.sequential_s)),
+        Run::timed(format!("{tasks} threads, GIL"), &figures.gil)
+            .figure("switches", Figure::Spread(figures.gil_switches.clone()))
+            .figure(MODEL_COLUMN, Figure::Seconds(model.gil_s))
+            .figure("model switches", Figure::Count(model.gil_switches)),
+        Run::timed(
+            format!("{tasks} threads, no GIL (the ideal)"),
+            &figures.no_gil,
         )
-        .claim(
-            Claim::new(
-                "Without the GIL, threads run Python code in parallel on every core.",
-                PEP_703,
-            )
-            .measured(format!(
-                "{tasks} threads with no GIL: {ideal_speedup} the sequential speed on {} cores \
-                 (the ideal, without a free-threaded build's own costs).",
-                figures.costs.cores
-            ))
-            .judge(&ideal_speedup, |x| {
-                parallel_verdict(x, figures.costs.cores, tasks)
-            }),
-        )
+        .figure(MODEL_COLUMN, Figure::Seconds(model.no_gil_s)),
+    ]
+}
+
+fn gil_finding(figures: &Figures, gil_speedup: &Samples) -> String {
+    format!(
+        "Under the GIL, {} threads were {} than one thread doing all the work ({gil_speedup} the \
+         speed); the GIL changed hands {} times, about once every {} (the switch interval is \
+         {}).",
+        figures.tasks,
+        faster_or_slower(gil_speedup.median()),
+        figures.gil_switches,
+        format_seconds(figures.gil.wall_s() / figures.gil_switches.median().max(1.0)),
+        format_seconds(DEFAULT_SWITCH_INTERVAL.as_secs_f64()),
+    )
+}
+
+fn ideal_finding(figures: &Figures, ideal_speedup: &Samples) -> String {
+    format!(
+        "With no GIL the same threads were {} ({ideal_speedup}); on {} cores no more than {}× is \
+         possible.",
+        faster_or_slower(ideal_speedup.median()),
+        figures.costs.cores,
+        figures.costs.cores.min(figures.tasks),
+    )
+}
+
+fn gil_claim(tasks: usize, gil_speedup: &Samples) -> Claim {
+    Claim::new(
+        "Threads do not speed up CPU-bound Python: the GIL lets one thread run at a time, so the \
+         threads take as long as running the work sequentially.",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "{tasks} threads under the GIL: {gil_speedup} the sequential speed."
+    ))
+    .judge(gil_speedup, |x| {
+        if x < 1.2 {
+            Verdict::Holds
+        } else {
+            Verdict::DoesNotHold
+        }
+    })
+}
+
+fn no_gil_claim(figures: &Figures, ideal_speedup: &Samples) -> Claim {
+    let (tasks, cores) = (figures.tasks, figures.costs.cores);
+    Claim::new(
+        "Without the GIL, threads run Python code in parallel on every core.",
+        PEP_703,
+    )
+    .measured(format!(
+        "{tasks} threads with no GIL: {ideal_speedup} the sequential speed on {cores} cores (the \
+         ideal, without a free-threaded build's own costs)."
+    ))
+    .judge(ideal_speedup, |x| parallel_verdict(x, cores, tasks))
 }
 
 /// Whether a speedup of `x` is parallel running: at least 3/4 of what the cores allow holds, under
@@ -221,21 +238,14 @@ fn free_threaded_costs(ideal: &Samples) -> String {
 mod tests {
     use super::*;
 
-    fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::seconds(seconds.iter().map(|&s| Duration::from_secs_f64(s))),
-            cpu: None,
-        }
-    }
-
     fn figures(sequential: &[f64], gil: &[f64], no_gil: &[f64]) -> Figures {
         Figures {
             tasks: TASKS,
             iterations: 500_000,
             costs: ModelCosts::example(),
-            sequential: timing(sequential),
-            gil: timing(gil),
-            no_gil: timing(no_gil),
+            sequential: Timing::wall_seconds(sequential.iter().copied()),
+            gil: Timing::wall_seconds(gil.iter().copied()),
+            no_gil: Timing::wall_seconds(no_gil.iter().copied()),
             gil_switches: Samples::new(lesson_kit::Unit::Count, [20.0, 21.0, 19.0]),
             model: Predictions {
                 sequential_s: 0.1,

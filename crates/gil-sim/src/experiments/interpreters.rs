@@ -10,8 +10,10 @@
 use std::thread;
 use std::time::Duration;
 
-use lesson_kit::report::{faster_or_slower, format_bytes, format_seconds};
-use lesson_kit::{Claim, Figure, Measurement, Outcome, Run, Samples, Timing, alternate, stopwatch};
+use lesson_kit::report::{faster_or_slower, format_bytes, format_seconds, group_thousands};
+use lesson_kit::{
+    Claim, Figure, Measurement, Outcome, Run, Samples, Timing, Verdict, alternate, stopwatch,
+};
 use serde::Serialize;
 
 use super::cpu_bound::parallel_verdict;
@@ -141,127 +143,134 @@ pub fn report(figures: &Figures) -> Outcome {
     let w = figures.workers;
     let shared = Samples::ratios(&figures.sequential.wall, &figures.one_interpreter.wall);
     let own = Samples::ratios(&figures.sequential.wall, &figures.own_interpreters.wall);
-    let cores = figures.costs.cores;
-    let per_item = figures.crossing.wall_s() / figures.payload_items.max(1) as f64;
-    let task_s = figures.sequential.wall_s() / w as f64;
+    let [sequential, one_interpreter, own_interpreters, crossing] = runs(figures);
     Outcome::new(
         "interpreters",
         "One GIL per interpreter: parallel, but nothing shared",
     )
     .intro(format!(
-        "{w} tasks of countdown({}): in turn on one thread; on {w} threads of one \
-         interpreter (one GIL); and on {w} threads each in an interpreter of its own, as \
+        "{w} tasks of countdown({}): in turn on one thread; on {w} threads of one interpreter \
+         (one GIL); and on {w} threads each in an interpreter of its own, as \
          `InterpreterPoolExecutor(max_workers={w})` runs them in Python 3.14.",
         figures.iterations
     ))
     .intro(format!(
-        "Then the price: interpreters share no objects, so a list of {} numbers sent to one \
-         is serialised and rebuilt (CPython pickles it; JSON stands in for pickle here).",
-        lesson_kit::report::group_thousands(figures.payload_items as u64)
+        "Then the price: interpreters share no objects, so a list of {} numbers sent to one is \
+         serialised and rebuilt (CPython pickles it; JSON stands in for pickle here).",
+        group_thousands(figures.payload_items as u64)
     ))
     .intro(model_note(&figures.costs))
-    .run(
-        Run::timed("sequential", &figures.sequential)
-            .figure(MODEL_COLUMN, Figure::Seconds(figures.model.sequential_s)),
-    )
-    .run(
-        Run::timed(
-            format!("{w} threads, one interpreter"),
-            &figures.one_interpreter,
-        )
-        .figure(
-            MODEL_COLUMN,
-            Figure::Seconds(figures.model.one_interpreter_s),
-        ),
-    )
-    .run(
-        Run::timed(
-            format!("{w} interpreters, a GIL each"),
-            &figures.own_interpreters,
-        )
-        .figure(
-            MODEL_COLUMN,
-            Figure::Seconds(figures.model.own_interpreters_s),
-        ),
-    )
+    .run(sequential)
+    .run(one_interpreter)
+    .run(own_interpreters)
     .speedups_against("sequential")
-    .run(
+    .run(crossing)
+    .finding(format!(
+        "Threads of one interpreter were {} than the loop ({shared}); interpreters with a GIL \
+         each were {} ({own}) on {} cores.",
+        faster_or_slower(shared.median()),
+        faster_or_slower(own.median()),
+        figures.costs.cores,
+    ))
+    .finding(crossing_finding(figures))
+    .claim(parallel_claim(figures, &own, &shared))
+    .claim(copied_claim(figures))
+}
+
+/// The table: the three ways to run the tasks, the model beside them, then the price of a send.
+fn runs(figures: &Figures) -> [Run; 4] {
+    let (w, model) = (figures.workers, &figures.model);
+    let with_model = |run: Run, s: f64| run.figure(MODEL_COLUMN, Figure::Seconds(s));
+    [
+        with_model(
+            Run::timed("sequential", &figures.sequential),
+            model.sequential_s,
+        ),
+        with_model(
+            Run::timed(
+                format!("{w} threads, one interpreter"),
+                &figures.one_interpreter,
+            ),
+            model.one_interpreter_s,
+        ),
+        with_model(
+            Run::timed(
+                format!("{w} interpreters, a GIL each"),
+                &figures.own_interpreters,
+            ),
+            model.own_interpreters_s,
+        ),
         Run::timed("send a list to an interpreter", &figures.crossing)
             .figure("numbers", Figure::Count(figures.payload_items as u64))
             .figure("bytes copied", Figure::Bytes(figures.payload_bytes)),
-    )
-    .finding(format!(
-        "Threads of one interpreter were {} than the loop ({shared}); interpreters with a \
-         GIL each were {} ({own}) on {cores} cores.",
-        faster_or_slower(shared.median()),
-        faster_or_slower(own.median()),
-    ))
-    .finding(format!(
-        "Sending {} numbers to another interpreter cost {} ({} per number, {} copied); \
-         threads of one interpreter pass the same list by reference, for nothing. At this \
-         size one send costs {:.0} % of a task's {}: worth it for work that is long beside \
-         its data, not for work that is short.",
-        lesson_kit::report::group_thousands(figures.payload_items as u64),
-        format_seconds(figures.crossing.wall_s()),
+    ]
+}
+
+fn crossing_finding(figures: &Figures) -> String {
+    let send_s = figures.crossing.wall_s();
+    let per_item = send_s / figures.payload_items.max(1) as f64;
+    let task_s = figures.sequential.wall_s() / figures.workers as f64;
+    format!(
+        "Sending {} numbers to another interpreter cost {} ({} per number, {} copied); threads \
+         of one interpreter pass the same list by reference, for nothing. At this size one send \
+         costs {:.0} % of a task's {}: worth it for work that is long beside its data, not for \
+         work that is short.",
+        group_thousands(figures.payload_items as u64),
+        format_seconds(send_s),
         format_seconds(per_item),
         format_bytes(figures.payload_bytes),
-        100.0 * figures.crossing.wall_s() / task_s.max(1e-12),
+        100.0 * send_s / task_s.max(1e-12),
         format_seconds(task_s),
+    )
+}
+
+fn parallel_claim(figures: &Figures, own: &Samples, shared: &Samples) -> Claim {
+    let (w, cores) = (figures.workers, figures.costs.cores);
+    Claim::new(
+        "With a GIL per interpreter, interpreters in one process run Python code in parallel.",
+        PEP_684,
+    )
+    .measured(format!(
+        "{w} interpreters: {own} the sequential speed on {cores} cores ({w} threads of one \
+         interpreter: {shared})."
     ))
-    .claim(
-        Claim::new(
-            "With a GIL per interpreter, interpreters in one process run Python code in \
-             parallel.",
-            PEP_684,
-        )
-        .measured(format!(
-            "{w} interpreters: {own} the sequential speed on {cores} cores ({w} threads of \
-             one interpreter: {shared})."
-        ))
-        .judge(&own, |x| parallel_verdict(x, cores, w)),
+    .judge(own, |x| parallel_verdict(x, cores, w))
+}
+
+fn copied_claim(figures: &Figures) -> Claim {
+    Claim::new(
+        "Interpreters do not share ordinary objects: a list sent from one to another is copied \
+         (pickled), not shared.",
+        PEP_734,
     )
-    .claim(
-        Claim::new(
-            "Interpreters do not share ordinary objects: a list sent from one to another is \
-             copied (pickled), not shared.",
-            PEP_734,
-        )
-        .measured(format!(
-            "{} sent to an interpreter were {} copied, and took {} to serialise and rebuild.",
-            lesson_kit::report::group_thousands(figures.payload_items as u64),
-            format_bytes(figures.payload_bytes),
-            format_seconds(figures.crossing.wall_s()),
-        ))
-        .verdict(if figures.payload_bytes > 0 {
-            lesson_kit::Verdict::Holds
-        } else {
-            lesson_kit::Verdict::Unclear
-        }),
-    )
+    .measured(format!(
+        "{} sent to an interpreter were {} copied, and took {} to serialise and rebuild.",
+        group_thousands(figures.payload_items as u64),
+        format_bytes(figures.payload_bytes),
+        format_seconds(figures.crossing.wall_s()),
+    ))
+    .verdict(if figures.payload_bytes > 0 {
+        Verdict::Holds
+    } else {
+        Verdict::Unclear
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lesson_kit::{Unit, Verdict};
-
-    fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
-    }
+    use lesson_kit::Verdict;
 
     fn figures(own: &[f64]) -> Figures {
         Figures {
             workers: WORKERS,
             iterations: 500_000,
-            sequential: timing(&[0.100, 0.101, 0.099]),
-            one_interpreter: timing(&[0.101, 0.102, 0.100]),
-            own_interpreters: timing(own),
+            sequential: Timing::wall_seconds([0.100, 0.101, 0.099]),
+            one_interpreter: Timing::wall_seconds([0.101, 0.102, 0.100]),
+            own_interpreters: Timing::wall_seconds(own.iter().copied()),
             payload_items: 100_000,
             payload_bytes: 588_891,
-            crossing: timing(&[0.004, 0.005, 0.004]),
+            crossing: Timing::wall_seconds([0.004, 0.005, 0.004]),
             model: Predictions {
                 sequential_s: 0.1,
                 one_interpreter_s: 0.1,

@@ -144,88 +144,114 @@ pub fn report(figures: &Figures) -> Outcome {
     ))
     .intro(model_note(&figures.costs));
     for run in &figures.runs {
-        let mut row = Run::timed(run.label(), &run.timing)
-            .figure("switches", Figure::Spread(run.switches.clone()));
-        if run.threads > 1 {
-            row = row.figure("timeslice", Figure::Seconds(run.timeslices().median()));
-        }
-        outcome = outcome.run(
-            row.figure(MODEL_COLUMN, Figure::Seconds(run.model_s))
-                .figure("model switches", Figure::Count(run.model_switches)),
-        );
+        outcome = outcome.run(row(run));
     }
     outcome = outcome
         .speedups_against("1 thread")
         .trace(figures.trace.clone());
-    let find = |threads: usize, interval: Duration| {
-        figures
-            .runs
-            .iter()
-            .find(|r| r.threads == threads && r.interval_s == interval.as_secs_f64())
-    };
-    let (Some(one), Some(two_5ms), Some(four_5ms), Some(two_10us), Some(four_10us)) = (
-        figures.runs.first(),
-        find(2, MS * 5),
-        find(4, MS * 5),
-        find(2, US * 10),
-        find(4, US * 10),
-    ) else {
+    let Some(runs) = Landmarks::of(figures) else {
         return outcome.problem("the sweep is missing a run it should have");
     };
-    let against_one = |run: &SweepRun| Samples::ratios(&run.timing.wall, &one.timing.wall);
-    let slower = Samples::ratios(&four_10us.timing.wall, &four_5ms.timing.wall);
-    let slices = two_5ms.timeslices().map(Unit::Ratio, |s| s / 5e-3);
     outcome
         .finding(format!(
             "Against one thread, 2 threads took {} as long at 5 ms and {} at 10 µs; 4 threads {} \
              and {}.",
-            against_one(two_5ms),
-            against_one(two_10us),
-            against_one(four_5ms),
-            against_one(four_10us),
+            runs.against_one(runs.two_5ms),
+            runs.against_one(runs.two_10us),
+            runs.against_one(runs.four_5ms),
+            runs.against_one(runs.four_10us),
         ))
         .finding(format!(
-            "At 10 µs a thread kept the GIL {} on average before handing it over, not 10 µs: \
-             a waiter's timer fires late (timer slack) and the next holder takes time to wake.",
-            format_seconds(two_10us.timeslices().median())
+            "At 10 µs a thread kept the GIL {} on average before handing it over, not 10 µs: a \
+             waiter's timer fires late (timer slack) and the next holder takes time to wake.",
+            format_seconds(runs.two_10us.timeslices().median())
         ))
         .finding(published::versus(
             &published::SWEEP_4_THREADS_10US,
-            against_one(four_10us).median(),
+            runs.against_one(runs.four_10us).median(),
         ))
-        .claim(
-            Claim::new(
-                "The switch interval is the ideal length of a thread's timeslice when several \
-                 threads want the GIL; the actual timeslice can be longer.",
-                SWITCH_INTERVAL_DOCS,
-            )
-            .measured(format!(
-                "2 threads at 5 ms: each kept the GIL {} on average ({slices} the interval); at \
-                 10 µs, {}.",
-                format_seconds(two_5ms.timeslices().median()),
-                format_seconds(two_10us.timeslices().median()),
-            ))
-            .judge(&slices, |x| match x {
-                x if x < 0.8 => Verdict::DoesNotHold,
-                x if x <= 2.0 => Verdict::Holds,
-                _ => Verdict::Partly,
-            }),
-        )
-        .claim(
-            Claim::new(
-                "A shorter switch interval makes CPU-bound threads under the GIL slower: every \
-                 hand-over costs time in which no thread runs.",
-                SKVORTSOV,
-            )
-            .measured(format!(
-                "4 threads at 10 µs took {slower} as long as at 5 ms."
-            ))
-            .judge(&slower, |x| match x {
-                x if x > 1.05 => Verdict::Holds,
-                x if x <= 1.0 => Verdict::DoesNotHold,
-                _ => Verdict::Partly,
-            }),
-        )
+        .claim(timeslice_claim(&runs))
+        .claim(slower_claim(&runs))
+}
+
+/// One case's row: its switches, its timeslice (with more than one thread), the model beside.
+fn row(run: &SweepRun) -> Run {
+    let mut row = Run::timed(run.label(), &run.timing)
+        .figure("switches", Figure::Spread(run.switches.clone()));
+    if run.threads > 1 {
+        row = row.figure("timeslice", Figure::Seconds(run.timeslices().median()));
+    }
+    row.figure(MODEL_COLUMN, Figure::Seconds(run.model_s))
+        .figure("model switches", Figure::Count(run.model_switches))
+}
+
+/// The runs the findings and claims are about.
+struct Landmarks<'a> {
+    one: &'a SweepRun,
+    two_5ms: &'a SweepRun,
+    four_5ms: &'a SweepRun,
+    two_10us: &'a SweepRun,
+    four_10us: &'a SweepRun,
+}
+
+impl<'a> Landmarks<'a> {
+    fn of(figures: &'a Figures) -> Option<Self> {
+        let find = |threads: usize, interval: Duration| {
+            figures
+                .runs
+                .iter()
+                .find(|r| r.threads == threads && r.interval_s == interval.as_secs_f64())
+        };
+        Some(Landmarks {
+            one: figures.runs.first()?,
+            two_5ms: find(2, MS * 5)?,
+            four_5ms: find(4, MS * 5)?,
+            two_10us: find(2, US * 10)?,
+            four_10us: find(4, US * 10)?,
+        })
+    }
+
+    /// A run's time against one thread's, run by run.
+    fn against_one(&self, run: &SweepRun) -> Samples {
+        Samples::ratios(&run.timing.wall, &self.one.timing.wall)
+    }
+}
+
+fn timeslice_claim(runs: &Landmarks) -> Claim {
+    let slices = runs.two_5ms.timeslices().map(Unit::Ratio, |s| s / 5e-3);
+    Claim::new(
+        "The switch interval is the ideal length of a thread's timeslice when several threads \
+         want the GIL; the actual timeslice can be longer.",
+        SWITCH_INTERVAL_DOCS,
+    )
+    .measured(format!(
+        "2 threads at 5 ms: each kept the GIL {} on average ({slices} the interval); at 10 µs, \
+         {}.",
+        format_seconds(runs.two_5ms.timeslices().median()),
+        format_seconds(runs.two_10us.timeslices().median()),
+    ))
+    .judge(&slices, |x| match x {
+        x if x < 0.8 => Verdict::DoesNotHold,
+        x if x <= 2.0 => Verdict::Holds,
+        _ => Verdict::Partly,
+    })
+}
+
+fn slower_claim(runs: &Landmarks) -> Claim {
+    let slower = Samples::ratios(&runs.four_10us.timing.wall, &runs.four_5ms.timing.wall);
+    Claim::new(
+        "A shorter switch interval makes CPU-bound threads under the GIL slower: every hand-over \
+         costs time in which no thread runs.",
+        SKVORTSOV,
+    )
+    .measured(format!(
+        "4 threads at 10 µs took {slower} as long as at 5 ms."
+    ))
+    .judge(&slower, |x| match x {
+        x if x > 1.05 => Verdict::Holds,
+        x if x <= 1.0 => Verdict::DoesNotHold,
+        _ => Verdict::Partly,
+    })
 }
 
 #[cfg(test)]

@@ -15,10 +15,10 @@ use lesson_kit::{
 };
 use serde::Serialize;
 
-use super::http::{self, HttpError};
 use super::{
     LessonError, MODEL_COLUMN, ModelCosts, Settings, ThreadsRun, model_note, python_threads,
 };
+use crate::http::{self, HttpError};
 use crate::model::{self, ThreadSpec};
 use crate::{DEFAULT_SWITCH_INTERVAL, Mode, Python};
 
@@ -160,17 +160,12 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
 
 pub fn report(figures: &Figures) -> Outcome {
     let n = figures.downloads;
-    let delay = format_seconds(figures.delay_s);
-    let peaks = |p: &[u64]| Samples::new(Unit::Count, p.iter().map(|&x| x as f64));
-    let row = |label: String, timing: &Timing, peak: &[u64], model_s: f64| {
-        Run::timed(label, timing)
-            .figure("peak in flight", Figure::Spread(peaks(peak)))
-            .figure(MODEL_COLUMN, Figure::Seconds(model_s))
-    };
-    let mut outcome = Outcome::new("io-bound", "Threads waiting for I/O overlap, GIL or not")
+    let [sequential, released, kept] = runs(figures);
+    let outcome = Outcome::new("io-bound", "Threads waiting for I/O overlap, GIL or not")
         .intro(format!(
-            "{n} downloads of {delay} each from the lesson's local server, by Python threads \
-             attached to one CPython 3.12 interpreter."
+            "{n} downloads of {} each from the lesson's local server, by Python threads \
+             attached to one CPython 3.12 interpreter.",
+            format_seconds(figures.delay_s)
         ))
         .intro(
             "Every socket call runs inside py.detach, as CPython's socket module releases the GIL \
@@ -178,42 +173,15 @@ pub fn report(figures: &Figures) -> Outcome {
              The server counts the requests it has in flight at once.",
         )
         .intro(model_note(&figures.costs))
-        .run(row(
-            "sequential".into(),
-            &figures.sequential,
-            &figures.peaks.sequential,
-            figures.model.sequential_s,
-        ))
-        .run(row(
-            format!("{n} threads, GIL released"),
-            &figures.released,
-            &figures.peaks.released,
-            figures.model.released_s,
-        ))
-        .run(row(
-            format!("{n} threads, GIL kept"),
-            &figures.kept,
-            &figures.peaks.kept,
-            figures.model.kept_s,
-        ))
+        .run(sequential)
+        .run(released)
+        .run(kept)
         .trace(figures.trace.clone());
     if !figures.failures.is_empty() {
         // A failed download returns early: its time says nothing about overlapping waits.
-        for failure in &figures.failures {
-            outcome = outcome.problem(failure.clone());
-        }
-        return outcome.finding(format!(
-            "{} download(s) failed, so no speedup and no verdict is reported.",
-            figures.failures.len()
-        ));
+        return failed(outcome, &figures.failures);
     }
     let speedup = Samples::ratios(&figures.sequential.wall, &figures.released.wall);
-    let in_delays = figures
-        .released
-        .wall
-        .map(Unit::Ratio, |s| s / figures.delay_s);
-    let all_in_flight = figures.peaks.released.iter().all(|&p| p == n as u64);
-    let kept_most = figures.peaks.kept.iter().copied().max().unwrap_or(0);
     outcome
         .speedups_against("sequential")
         .finding(format!(
@@ -222,56 +190,115 @@ pub fn report(figures: &Figures) -> Outcome {
             faster_or_slower(speedup.median()),
             peaks(&figures.peaks.released)
         ))
-        .finding(format!(
-            "Keeping the GIL while waiting, the server never saw more than {kept_most} at once{}",
-            if kept_most <= 1 {
-                ": the threads took turns, like the loop."
-            } else {
-                "."
-            }
-        ))
-        .claim(
-            Claim::new(
-                "A thread waiting for I/O releases the GIL, so the other threads run (and send \
-                 their requests) meanwhile.",
-                Source::ARTICLE,
-            )
-            .measured(format!(
-                "all {n} requests were in flight at once in {} of {} runs with the GIL \
-                 released; at most {kept_most} with it kept.",
-                figures
-                    .peaks
-                    .released
-                    .iter()
-                    .filter(|&&p| p == n as u64)
-                    .count(),
-                figures.peaks.released.len()
-            ))
-            .verdict(if all_in_flight && kept_most <= 1 {
-                Verdict::Holds
-            } else if all_in_flight {
-                Verdict::Partly
-            } else {
-                Verdict::DoesNotHold
-            }),
-        )
-        .claim(
-            Claim::new(
-                "Downloads on threads take about as long as one download (3 files of 3 s: about \
-                 3 s, against 9 s one after another).",
-                Source::ARTICLE,
-            )
-            .measured(format!(
-                "{n} downloads of {delay} on {n} threads: {in_delays} one delay."
-            ))
-            .judge(&in_delays, |x| {
-                if x < 1.5 {
-                    Verdict::Holds
-                } else {
-                    Verdict::DoesNotHold
-                }
-            }),
-        )
+        .finding(kept_finding(figures))
+        .claim(overlap_claim(figures))
+        .claim(one_delay_claim(figures))
+}
+
+/// The table: each way of downloading, the server's peak in flight and the model beside.
+fn runs(figures: &Figures) -> [Run; 3] {
+    let n = figures.downloads;
+    let (model, peak) = (&figures.model, &figures.peaks);
+    let row = |label: String, timing: &Timing, peak: &[u64], model_s: f64| {
+        Run::timed(label, timing)
+            .figure("peak in flight", Figure::Spread(peaks(peak)))
+            .figure(MODEL_COLUMN, Figure::Seconds(model_s))
+    };
+    [
+        row(
+            "sequential".into(),
+            &figures.sequential,
+            &peak.sequential,
+            model.sequential_s,
+        ),
+        row(
+            format!("{n} threads, GIL released"),
+            &figures.released,
+            &peak.released,
+            model.released_s,
+        ),
+        row(
+            format!("{n} threads, GIL kept"),
+            &figures.kept,
+            &peak.kept,
+            model.kept_s,
+        ),
+    ]
+}
+
+fn peaks(peaks: &[u64]) -> Samples {
+    Samples::new(Unit::Count, peaks.iter().map(|&x| x as f64))
+}
+
+/// Every failed download is a problem, and no verdict is given.
+fn failed(mut outcome: Outcome, failures: &[String]) -> Outcome {
+    for failure in failures {
+        outcome = outcome.problem(failure.clone());
+    }
+    outcome.finding(format!(
+        "{} download(s) failed, so no speedup and no verdict is reported.",
+        failures.len()
+    ))
+}
+
+/// The most requests in flight at once in any run that kept the GIL.
+fn kept_most(figures: &Figures) -> u64 {
+    figures.peaks.kept.iter().copied().max().unwrap_or(0)
+}
+
+fn kept_finding(figures: &Figures) -> String {
+    let kept_most = kept_most(figures);
+    format!(
+        "Keeping the GIL while waiting, the server never saw more than {kept_most} at once{}",
+        if kept_most <= 1 {
+            ": the threads took turns, like the loop."
+        } else {
+            "."
+        }
+    )
+}
+
+fn overlap_claim(figures: &Figures) -> Claim {
+    let n = figures.downloads as u64;
+    let released = &figures.peaks.released;
+    let all_in_flight = released.iter().filter(|&&p| p == n).count();
+    let kept_most = kept_most(figures);
+    Claim::new(
+        "A thread waiting for I/O releases the GIL, so the other threads run (and send their \
+         requests) meanwhile.",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "all {n} requests were in flight at once in {all_in_flight} of {} runs with the GIL \
+         released; at most {kept_most} with it kept.",
+        released.len()
+    ))
+    .verdict(match (all_in_flight == released.len(), kept_most <= 1) {
+        (true, true) => Verdict::Holds,
+        (true, false) => Verdict::Partly,
+        (false, _) => Verdict::DoesNotHold,
+    })
+}
+
+fn one_delay_claim(figures: &Figures) -> Claim {
+    let n = figures.downloads;
+    let in_delays = (figures.released.wall).map(Unit::Ratio, |s| s / figures.delay_s);
+    Claim::new(
+        "Downloads on threads take about as long as one download (3 files of 3 s: about 3 s, \
+         against 9 s one after another).",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "{n} downloads of {} on {n} threads: {in_delays} one delay.",
+        format_seconds(figures.delay_s)
+    ))
+    .judge(&in_delays, |x| {
+        if x < 1.5 {
+            Verdict::Holds
+        } else {
+            Verdict::DoesNotHold
+        }
+    })
 }
 
 fn timing_of(fetched: &[Fetched]) -> Timing {
@@ -283,20 +310,13 @@ fn timing_of(fetched: &[Fetched]) -> Timing {
 mod tests {
     use super::*;
 
-    fn timing(ms: &[u64]) -> Timing {
-        Timing {
-            wall: Samples::seconds(ms.iter().map(|&m| Duration::from_millis(m))),
-            cpu: None,
-        }
-    }
-
     fn figures(released_ms: &[u64], released_peaks: &[u64]) -> Figures {
         Figures {
             downloads: 4,
             delay_s: 0.05,
-            sequential: timing(&[203, 205, 204]),
-            released: timing(released_ms),
-            kept: timing(&[204, 206, 205]),
+            sequential: Timing::wall_seconds([0.203, 0.205, 0.204]),
+            released: Timing::wall_seconds(released_ms.iter().map(|&ms| ms as f64 / 1e3)),
+            kept: Timing::wall_seconds([0.204, 0.206, 0.205]),
             peaks: Peaks {
                 sequential: vec![1, 1, 1],
                 released: released_peaks.to_vec(),

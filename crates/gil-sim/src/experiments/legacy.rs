@@ -96,90 +96,96 @@ pub fn report(figures: &Figures) -> Outcome {
     let t = figures.threads;
     let legacy = Samples::ratios(&figures.legacy.wall, &figures.sequential.wall);
     let new_gil = Samples::ratios(&figures.new_gil.wall, &figures.sequential.wall);
+    let [sequential, legacy_run, new_gil_run] = runs(figures);
     Outcome::new(
         "legacy",
         "Before Python 3.2: the old GIL's battle on two cores",
     )
     .intro(format!(
-        "countdown({}) on {t} threads under CPython 2's GIL (release and take again every \
-         100 ticks, about 34 loop iterations: no timeout, no forced switch), then under CPython 3.12's, against one \
-         thread doing both.",
+        "countdown({}) on {t} threads under CPython 2's GIL (release and take again every 100 \
+         ticks, about 34 loop iterations: no timeout, no forced switch), then under CPython \
+         3.12's, against one thread doing both.",
         figures.iterations
     ))
     .intro(format!(
-        "On {} cores the woken waiter is scheduled at once, but the releasing thread is \
-         already asking for the lock again.",
+        "On {} cores the woken waiter is scheduled at once, but the releasing thread is already \
+         asking for the lock again.",
         figures.costs.cores
     ))
     .intro(model_note(&figures.costs))
-    .run(
-        Run::timed("sequential", &figures.sequential)
-            .figure(MODEL_COLUMN, Figure::Seconds(figures.model.sequential_s)),
-    )
-    .run(
-        Run::timed(format!("{t} threads, legacy GIL"), &figures.legacy)
-            .figure("switches", Figure::Spread(figures.legacy_switches.clone()))
-            .figure(MODEL_COLUMN, Figure::Seconds(figures.model.legacy_s))
-            .figure(
-                "model re-takes",
-                Figure::Count(figures.model.legacy_retakes),
-            ),
-    )
-    .run(
-        Run::timed(format!("{t} threads, CPython 3.12 GIL"), &figures.new_gil)
-            .figure("switches", Figure::Spread(figures.new_switches.clone()))
-            .figure(MODEL_COLUMN, Figure::Seconds(figures.model.new_gil_s)),
-    )
+    .run(sequential)
+    .run(legacy_run)
+    .run(new_gil_run)
     .speedups_against("sequential")
     .trace(figures.trace.clone())
     .finding(format!(
-        "Under the legacy GIL the lock changed hands {} times in {}; the model has the \
-         releasing thread take it straight back {} times while the other waited.",
+        "Under the legacy GIL the lock changed hands {} times in {}; the model has the releasing \
+         thread take it straight back {} times while the other waited.",
         figures.legacy_switches,
         format_seconds(figures.legacy.wall_s()),
         figures.model.legacy_retakes
     ))
     .finding(format!(
-        "Legacy: {legacy} the sequential time; CPython 3.12's GIL: {new_gil} ({} switches, \
-         each forced by a drop request after a switch interval).",
+        "Legacy: {legacy} the sequential time; CPython 3.12's GIL: {new_gil} ({} switches, each \
+         forced by a drop request after a switch interval).",
         figures.new_switches
     ))
     .finding(published::versus(
         &published::LEGACY_BATTLE,
         legacy.median(),
     ))
-    .claim(
-        Claim::new(
-            "Before Python 3.2, CPU-bound threads on a multicore machine ran slower than \
-             the same work done sequentially: they fought over the GIL.",
-            BEAZLEY_2009,
-        )
-        .measured(format!(
-            "{t} threads under the legacy GIL: {legacy} the sequential time."
-        ))
-        .judge(&legacy, |x| match x {
-            x if x > 1.1 => Verdict::Holds,
-            x if x < 1.02 => Verdict::DoesNotHold,
-            _ => Verdict::Partly,
-        }),
+    .claim(battle_claim(t, &legacy))
+    .claim(new_gil_claim(t, &new_gil))
+}
+
+/// The table: one thread, then the two locks, each with its switches and the model beside.
+fn runs(figures: &Figures) -> [Run; 3] {
+    let (t, model) = (figures.threads, &figures.model);
+    [
+        Run::timed("sequential", &figures.sequential)
+            .figure(MODEL_COLUMN, Figure::Seconds(model.sequential_s)),
+        Run::timed(format!("{t} threads, legacy GIL"), &figures.legacy)
+            .figure("switches", Figure::Spread(figures.legacy_switches.clone()))
+            .figure(MODEL_COLUMN, Figure::Seconds(model.legacy_s))
+            .figure("model re-takes", Figure::Count(model.legacy_retakes)),
+        Run::timed(format!("{t} threads, CPython 3.12 GIL"), &figures.new_gil)
+            .figure("switches", Figure::Spread(figures.new_switches.clone()))
+            .figure(MODEL_COLUMN, Figure::Seconds(model.new_gil_s)),
+    ]
+}
+
+fn battle_claim(threads: usize, legacy: &Samples) -> Claim {
+    Claim::new(
+        "Before Python 3.2, CPU-bound threads on a multicore machine ran slower than the same \
+         work done sequentially: they fought over the GIL.",
+        BEAZLEY_2009,
     )
-    .claim(
-        Claim::new(
-            "The new GIL of Python 3.2 ends the battle: CPU-bound threads take turns by the \
-             switch interval and cost about what the same work costs sequentially.",
-            BEAZLEY_2010,
-        )
-        .measured(format!(
-            "{t} threads under CPython 3.12's GIL: {new_gil} the sequential time."
-        ))
-        .judge(&new_gil, |x| {
-            if x <= 1.1 {
-                Verdict::Holds
-            } else {
-                Verdict::DoesNotHold
-            }
-        }),
+    .measured(format!(
+        "{threads} threads under the legacy GIL: {legacy} the sequential time."
+    ))
+    .judge(legacy, |x| match x {
+        x if x > 1.1 => Verdict::Holds,
+        x if x < 1.02 => Verdict::DoesNotHold,
+        _ => Verdict::Partly,
+    })
+}
+
+fn new_gil_claim(threads: usize, new_gil: &Samples) -> Claim {
+    Claim::new(
+        "The new GIL of Python 3.2 ends the battle: CPU-bound threads take turns by the switch \
+         interval and cost about what the same work costs sequentially.",
+        BEAZLEY_2010,
     )
+    .measured(format!(
+        "{threads} threads under CPython 3.12's GIL: {new_gil} the sequential time."
+    ))
+    .judge(new_gil, |x| {
+        if x <= 1.1 {
+            Verdict::Holds
+        } else {
+            Verdict::DoesNotHold
+        }
+    })
 }
 
 #[cfg(test)]
@@ -187,20 +193,13 @@ mod tests {
     use super::*;
     use lesson_kit::Unit;
 
-    fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
-    }
-
     fn figures(legacy: &[f64], new_gil: &[f64]) -> Figures {
         Figures {
             threads: THREADS,
             iterations: 800_000,
-            sequential: timing(&[0.080, 0.081, 0.079]),
-            legacy: timing(legacy),
-            new_gil: timing(new_gil),
+            sequential: Timing::wall_seconds([0.080, 0.081, 0.079]),
+            legacy: Timing::wall_seconds(legacy.iter().copied()),
+            new_gil: Timing::wall_seconds(new_gil.iter().copied()),
             legacy_switches: Samples::new(Unit::Count, [4_000.0, 4_100.0, 3_900.0]),
             new_switches: Samples::new(Unit::Count, [16.0, 16.0, 17.0]),
             model: Predictions {

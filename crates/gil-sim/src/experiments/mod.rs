@@ -5,13 +5,16 @@
 //! writes the findings and the verdicts on the claims *from those figures*. lesson-kit's `Tour`
 //! (see `src/main.rs`) does the rest: flags, choosing experiments, the busy-machine check.
 //!
+//! `compare/` holds the same experiments beside their Python twins in `python/`, one file per
+//! twin, in the same shape.
+//!
 //! This file holds what they share: the lesson's settings (the model calibrated on this machine),
 //! its error type, the public sources its claims cite, and `python_threads`, which starts Python
 //! threads attached to one interpreter and times them.
 
+pub mod compare;
 pub mod convoy;
 pub mod cpu_bound;
-pub mod http;
 pub mod interpreters;
 pub mod interval_sweep;
 pub mod io_bound;
@@ -188,31 +191,4 @@ pub fn model_note(costs: &ModelCosts) -> String {
         format_seconds(costs.timer_slack_s),
         costs.cores
     )
-}
-
-/// The `p`-th percentile (0–100) of some samples, by nearest rank: `percentile(s, 90.0)` is the
-/// value 90 % of the samples are at or below. 0 for no samples.
-pub fn percentile(samples: &Samples, p: f64) -> f64 {
-    let mut sorted = samples.values.clone();
-    sorted.sort_by(f64::total_cmp);
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    let rank = (p / 100.0 * sorted.len() as f64).ceil() as usize;
-    sorted[rank.clamp(1, sorted.len()) - 1]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn percentile_by_nearest_rank() {
-        let s = Samples::new(Unit::Seconds, (1..=10).map(f64::from));
-        assert_eq!(percentile(&s, 90.0), 9.0);
-        assert_eq!(percentile(&s, 50.0), 5.0);
-        assert_eq!(percentile(&s, 100.0), 10.0);
-        assert_eq!(percentile(&s, 0.0), 1.0);
-        assert_eq!(percentile(&Samples::new(Unit::Seconds, []), 90.0), 0.0);
-    }
 }

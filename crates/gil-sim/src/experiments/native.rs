@@ -150,53 +150,61 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
 }
 
 pub fn report(figures: &Figures) -> Outcome {
-    let n = figures.images;
-    let side = figures.side;
+    let (n, side) = (figures.images, figures.side);
     let kept = Samples::ratios(&figures.in_turn.wall, &figures.kept.wall);
     let released = Samples::ratios(&figures.in_turn.wall, &figures.released.wall);
-    let cores = figures.costs.cores;
-    let pairs: Vec<(f64, f64)> = kept
-        .values
-        .iter()
-        .copied()
-        .zip(released.values.iter().copied())
-        .collect();
+    let [in_turn, kept_run, released_run] = runs(figures);
     Outcome::new(
         "native",
         "Image processing on threads: native code can release the GIL",
     )
     .intro(format!(
-        "{n} images of {side}×{side} pixels, each blurred {} times by a native filter (a \
-         3×3 box blur in Rust, standing for Pillow's C code).",
+        "{n} images of {side}×{side} pixels, each blurred {} times by a native filter (a 3×3 box \
+         blur in Rust, standing for Pillow's C code).",
         figures.passes
     ))
     .intro(format!(
-        "One Python thread filters them in turn; then {n} threads filter one each, first \
-         with the filter keeping the GIL (a C extension that never releases it, or hashlib \
-         on data of 2047 bytes or less), then inside py.detach (Pillow, or hashlib on \
-         larger data)."
+        "One Python thread filters them in turn; then {n} threads filter one each, first with \
+         the filter keeping the GIL (a C extension that never releases it, or hashlib on data of \
+         2047 bytes or less), then inside py.detach (Pillow, or hashlib on larger data)."
     ))
     .intro(model_note(&figures.costs))
-    .run(Run::timed("in turn", &figures.in_turn))
-    .run(
-        Run::timed(format!("{n} threads, GIL kept"), &figures.kept)
-            .figure(MODEL_COLUMN, Figure::Seconds(figures.model.kept_s)),
-    )
-    .run(
-        Run::timed(format!("{n} threads, GIL released"), &figures.released)
-            .figure(MODEL_COLUMN, Figure::Seconds(figures.model.released_s)),
-    )
+    .run(in_turn)
+    .run(kept_run)
+    .run(released_run)
     .speedups_against("in turn")
     .trace(figures.trace.clone())
-    .finding(if kept.median() < 1.2 {
+    .finding(kept_finding(n, &kept))
+    .finding(released_finding(figures.costs.cores, &released))
+    .claim(image_claim(n, &kept, &released))
+    .claim(native_claim(figures, &kept, &released))
+}
+
+/// The table: in turn, then the threads keeping the GIL and releasing it, the model beside.
+fn runs(figures: &Figures) -> [Run; 3] {
+    let (n, model) = (figures.images, &figures.model);
+    [
+        Run::timed("in turn", &figures.in_turn),
+        Run::timed(format!("{n} threads, GIL kept"), &figures.kept)
+            .figure(MODEL_COLUMN, Figure::Seconds(model.kept_s)),
+        Run::timed(format!("{n} threads, GIL released"), &figures.released)
+            .figure(MODEL_COLUMN, Figure::Seconds(model.released_s)),
+    ]
+}
+
+fn kept_finding(n: usize, kept: &Samples) -> String {
+    if kept.median() < 1.2 {
         format!(
             "Keeping the GIL, the {n} filters ran one after another ({kept} the speed of the \
              loop): native code passes no checkpoint, so no drop request can interrupt it."
         )
     } else {
         format!("Keeping the GIL, the {n} filters still ran at {kept} the speed of the loop.")
-    })
-    .finding(format!(
+    }
+}
+
+fn released_finding(cores: usize, released: &Samples) -> String {
+    format!(
         "Releasing it, they were {} than the loop ({released}) on {cores} cores{}",
         faster_or_slower(released.median()),
         if released.median() >= 1.3 {
@@ -204,66 +212,63 @@ pub fn report(figures: &Figures) -> Outcome {
         } else {
             "."
         }
-    ))
-    .claim(
-        Claim::new(
-            "Threads do not help CPU-bound work such as image processing: the GIL runs one \
-             thread at a time, so it takes as long as doing the images one after another.",
-            Source::ARTICLE,
-        )
-        .measured(format!(
-            "{n} images on {n} threads, the filter releasing the GIL as Pillow's does: \
-             {released} the speed of the loop ({kept} when it keeps the GIL)."
-        ))
-        .judge(&released, |x| match x {
-            x if x < 1.2 => Verdict::Holds,
-            x if x >= 1.3 => Verdict::DoesNotHold,
-            _ => Verdict::Partly,
-        }),
     )
-    .claim(
-        Claim::new(
-            "Native code that releases the GIL runs in parallel on threads (hashlib releases \
-             it for data larger than 2047 bytes); native code that keeps it does not.",
-            HASHLIB_DOCS,
-        )
-        .measured(format!(
-            "{n} threads: {kept} the loop's speed with the GIL kept, {released} with it \
-             released, on {cores} cores."
-        ))
-        .judge_each(
-            pairs.iter().map(|&(kept, released)| {
-                if kept < 1.2 {
-                    parallel_verdict(released, cores, n)
-                } else {
-                    Verdict::DoesNotHold
-                }
-            }),
-            &format!("kept {}, released {}", kept.range(), released.range()),
-        ),
+}
+
+fn image_claim(n: usize, kept: &Samples, released: &Samples) -> Claim {
+    Claim::new(
+        "Threads do not help CPU-bound work such as image processing: the GIL runs one thread at \
+         a time, so it takes as long as doing the images one after another.",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "{n} images on {n} threads, the filter releasing the GIL as Pillow's does: {released} \
+         the speed of the loop ({kept} when it keeps the GIL)."
+    ))
+    .judge(released, |x| match x {
+        x if x < 1.2 => Verdict::Holds,
+        x if x >= 1.3 => Verdict::DoesNotHold,
+        _ => Verdict::Partly,
+    })
+}
+
+/// Judged run by run: the kept filter must not run in parallel, and the released one must.
+fn native_claim(figures: &Figures, kept: &Samples, released: &Samples) -> Claim {
+    let (n, cores) = (figures.images, figures.costs.cores);
+    let verdict = |(&kept, &released): (&f64, &f64)| {
+        if kept < 1.2 {
+            parallel_verdict(released, cores, n)
+        } else {
+            Verdict::DoesNotHold
+        }
+    };
+    Claim::new(
+        "Native code that releases the GIL runs in parallel on threads (hashlib releases it for \
+         data larger than 2047 bytes); native code that keeps it does not.",
+        HASHLIB_DOCS,
+    )
+    .measured(format!(
+        "{n} threads: {kept} the loop's speed with the GIL kept, {released} with it released, \
+         on {cores} cores."
+    ))
+    .judge_each(
+        kept.values.iter().zip(&released.values).map(verdict),
+        &format!("kept {}, released {}", kept.range(), released.range()),
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lesson_kit::Unit;
-
-    fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
-    }
 
     fn figures(kept: &[f64], released: &[f64]) -> Figures {
         Figures {
             images: IMAGES,
             side: 512,
             passes: PASSES,
-            in_turn: timing(&[0.080, 0.081, 0.079]),
-            kept: timing(kept),
-            released: timing(released),
+            in_turn: Timing::wall_seconds([0.080, 0.081, 0.079]),
+            kept: Timing::wall_seconds(kept.iter().copied()),
+            released: Timing::wall_seconds(released.iter().copied()),
             model: Predictions {
                 kept_s: 0.08,
                 released_s: 0.04,

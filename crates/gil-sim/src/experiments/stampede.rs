@@ -8,7 +8,7 @@ use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread;
 use std::time::Duration;
 
-use lesson_kit::report::{faster_or_slower, format_seconds};
+use lesson_kit::report::{faster_or_slower, format_seconds, group_thousands};
 use lesson_kit::{
     Claim, Figure, Measurement, Outcome, Run, Samples, Source, Timing, Unit, Verdict, alternate,
     stopwatch,
@@ -209,10 +209,10 @@ fn timing(runs: &[(Measurement, u64)]) -> Timing {
 }
 
 pub fn report(figures: &Figures) -> Outcome {
-    let threads = lesson_kit::report::group_thousands(figures.threads as u64);
+    let threads = group_thousands(figures.threads as u64);
     let gil_against_in_turn = Samples::ratios(&figures.gil.wall, &figures.in_turn.wall);
     let rust_speedup = Samples::ratios(&figures.in_turn.wall, &figures.rust.wall);
-    let per_thread = (figures.gil.wall_s() - figures.in_turn.wall_s()) / figures.threads as f64;
+    let [in_turn, gil, rust] = runs(figures);
     Outcome::new("stampede", "A stampede: 1,000 threads wake at once")
         .intro(format!(
             "{threads} threads wait for one event (`threading.Event`), then each runs \
@@ -226,76 +226,85 @@ pub fn report(figures: &Figures) -> Outcome {
              {threads} plain Rust threads woken the same way, with no GIL."
         ))
         .intro(model_note(&figures.costs))
-        .run(
-            Run::timed("1 thread, the work in turn", &figures.in_turn)
-                .figure(MODEL_COLUMN, Figure::Seconds(figures.model.in_turn_s)),
-        )
-        .run(
-            Run::timed(format!("{threads} threads, GIL"), &figures.gil)
-                .figure("switches", Figure::Spread(figures.gil_switches.clone()))
-                .figure(MODEL_COLUMN, Figure::Seconds(figures.model.gil_s))
-                .figure("model switches", Figure::Count(figures.model.gil_switches)),
-        )
-        .run(Run::timed(format!("{threads} Rust threads"), &figures.rust))
+        .run(in_turn)
+        .run(gil)
+        .run(rust)
         .speedups_against("1 thread, the work in turn")
-        .finding(format!(
-            "Woken together, the {threads} Python threads took {gil_against_in_turn} the time of \
-             the same work in turn: {}. The GIL changed hands {} times, about once per thread; \
-             each hand-over added about {} (the model predicts {}).",
-            if gil_against_in_turn.median() >= 0.9 {
-                "they ran one at a time"
-            } else {
-                "some of it overlapped"
-            },
-            figures.gil_switches,
-            format_seconds(per_thread.max(0.0)),
-            format_seconds(
-                (figures.model.gil_s - figures.model.in_turn_s).max(0.0) / figures.threads as f64
-            ),
-        ))
+        .finding(gil_finding(figures, &gil_against_in_turn))
         .finding(format!(
             "The {threads} Rust threads were {} than the work in turn ({rust_speedup}) on {} \
              cores: with no GIL, a stampede is only as slow as the cores are few.",
             faster_or_slower(rust_speedup.median()),
             figures.costs.cores,
         ))
-        .claim(
-            Claim::new(
-                "The GIL lets only one thread run at any given moment.",
-                Source::ARTICLE,
-            )
-            .measured(format!(
-                "{threads} threads woken at once took {gil_against_in_turn} the time of their \
-                 work done in turn by one thread."
-            ))
-            .judge(&gil_against_in_turn, |x| {
-                if x >= 0.9 {
-                    Verdict::Holds
-                } else {
-                    Verdict::DoesNotHold
-                }
-            }),
-        )
+        .claim(one_at_a_time_claim(&threads, &gil_against_in_turn))
+}
+
+/// The table: the work in turn, the stampede under the GIL, plain Rust threads; the model beside.
+fn runs(figures: &Figures) -> [Run; 3] {
+    let threads = group_thousands(figures.threads as u64);
+    let model = &figures.model;
+    [
+        Run::timed("1 thread, the work in turn", &figures.in_turn)
+            .figure(MODEL_COLUMN, Figure::Seconds(model.in_turn_s)),
+        Run::timed(format!("{threads} threads, GIL"), &figures.gil)
+            .figure("switches", Figure::Spread(figures.gil_switches.clone()))
+            .figure(MODEL_COLUMN, Figure::Seconds(model.gil_s))
+            .figure("model switches", Figure::Count(model.gil_switches)),
+        Run::timed(format!("{threads} Rust threads"), &figures.rust),
+    ]
+}
+
+/// What each hand-over added, measured and predicted.
+fn gil_finding(figures: &Figures, gil_against_in_turn: &Samples) -> String {
+    let n = figures.threads as f64;
+    let per_thread = (figures.gil.wall_s() - figures.in_turn.wall_s()) / n;
+    let model_per_thread = (figures.model.gil_s - figures.model.in_turn_s) / n;
+    format!(
+        "Woken together, the {} Python threads took {gil_against_in_turn} the time of the same \
+         work in turn: {}. The GIL changed hands {} times, about once per thread; each hand-over \
+         added about {} (the model predicts {}).",
+        group_thousands(figures.threads as u64),
+        if gil_against_in_turn.median() >= 0.9 {
+            "they ran one at a time"
+        } else {
+            "some of it overlapped"
+        },
+        figures.gil_switches,
+        format_seconds(per_thread.max(0.0)),
+        format_seconds(model_per_thread.max(0.0)),
+    )
+}
+
+fn one_at_a_time_claim(threads: &str, gil_against_in_turn: &Samples) -> Claim {
+    Claim::new(
+        "The GIL lets only one thread run at any given moment.",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "{threads} threads woken at once took {gil_against_in_turn} the time of their work done \
+         in turn by one thread."
+    ))
+    .judge(gil_against_in_turn, |x| {
+        if x >= 0.9 {
+            Verdict::Holds
+        } else {
+            Verdict::DoesNotHold
+        }
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
-    }
-
     fn figures(gil: &[f64]) -> Figures {
         Figures {
             threads: THREADS,
             iterations: 2_000,
-            in_turn: timing(&[0.100, 0.101, 0.099]),
-            gil: timing(gil),
-            rust: timing(&[0.055, 0.056, 0.054]),
+            in_turn: Timing::wall_seconds([0.100, 0.101, 0.099]),
+            gil: Timing::wall_seconds(gil.iter().copied()),
+            rust: Timing::wall_seconds([0.055, 0.056, 0.054]),
             gil_switches: Samples::new(Unit::Count, [999.0, 1_000.0, 999.0]),
             model: Predictions {
                 in_turn_s: 0.1,

@@ -1,7 +1,7 @@
 //! The Markdown renderer: an experiment's table and findings, for the book.
 //!
 //! Figures keep their number and unit on one line (`84.2 ms` never breaks after `84.2`): their
-//! spaces become no-break spaces.
+//! spaces become no-break spaces, and a range's dash is followed by a word joiner.
 
 use crate::render::terminal::{unbroken as figure, wall_cell};
 use crate::report::{Claim, Outcome, Report, format_seconds};
@@ -33,11 +33,14 @@ pub fn table(experiment: &Outcome) -> String {
     rule.extend((1..header.len()).map(|_| "--:".to_string()));
     out.push_str(&row(&rule));
     for run in &experiment.runs {
-        let mut cells = vec![escape(&run.label), figure(&wall_cell(run))];
+        let mut cells = vec![
+            escape(&keep_figures_whole(&run.label)),
+            unbroken(&wall_cell(run)),
+        ];
         if has_cpu {
             cells.push(
                 run.cpu_s
-                    .map(|s| figure(&format_seconds(s)))
+                    .map(|s| unbroken(&format_seconds(s)))
                     .unwrap_or_default(),
             );
         }
@@ -45,14 +48,14 @@ pub fn table(experiment: &Outcome) -> String {
             cells.push(
                 run.speedup
                     .as_ref()
-                    .map(|s| figure(&s.to_string()))
+                    .map(|s| unbroken(&s.to_string()))
                     .unwrap_or_default(),
             );
         }
         for name in &figure_names {
             cells.push(
                 run.get(name)
-                    .map(|f| figure(&escape(&f.to_string())))
+                    .map(|f| unbroken(&escape(&f.to_string())))
                     .unwrap_or_default(),
             );
         }
@@ -110,40 +113,98 @@ pub fn source(claim: &Claim) -> String {
     }
 }
 
-/// Every claim of every report, as one table: the "measured on your machine" appendix.
+/// Every claim of every report, as one table of three columns (the appendix, and the end of each
+/// chapter): the verdict first, since it is what a reader looks for; the claim with its source
+/// under it; what was measured here, with the reason when the verdict is unclear.
+///
+/// Three columns, not five: with the lesson and the source in columns of their own the table was
+/// wider than the book's column and the verdict, last, scrolled out of sight. The lesson is the
+/// caller's heading; the source sits under the claim it belongs to.
 pub fn claims(reports: &[Report]) -> String {
-    let mut out = row(&[
-        "lesson".into(),
-        "claim".into(),
-        "source".into(),
-        "measured".into(),
-        "verdict".into(),
-    ]);
-    out.push_str(&row(&[
-        ":--".into(),
-        ":--".into(),
-        ":--".into(),
-        ":--".into(),
-        ":--".into(),
-    ]));
+    let mut out = row(&["verdict".into(), "claim".into(), "measured here".into()]);
+    out.push_str(&row(&[":--".into(), ":--".into(), ":--".into()]));
     for report in reports {
         for experiment in &report.experiments {
             for claim in &experiment.claims {
-                let verdict = match &claim.reason {
-                    Some(reason) => format!("{} ({reason})", claim.verdict),
-                    None => claim.verdict.to_string(),
-                };
                 out.push_str(&row(&[
-                    escape(&report.lesson),
-                    escape(&claim.claim),
-                    escape(&source(claim)),
-                    escape(&claim.measured),
-                    escape(&verdict),
+                    format!("**{}**", unbroken(&claim.verdict.to_string())),
+                    format!(
+                        "{}<br>*{}*",
+                        escape(&keep_figures_whole(&claim.claim)),
+                        escape(&source(claim))
+                    ),
+                    measured_cell(claim, experiment.busy.as_deref()),
                 ]));
             }
         }
     }
     out
+}
+
+/// What was measured, its figures kept whole, and why the verdict is unclear when it is. The
+/// details of a busy machine, the same for every claim of the experiment, are left to the note
+/// under the table: each row says only that it was busy.
+fn measured_cell(claim: &Claim, busy: Option<&str>) -> String {
+    let measured = escape(&keep_figures_whole(&claim.measured));
+    let Some(reason) = &claim.reason else {
+        return measured;
+    };
+    let reason =
+        match busy.and_then(|b| reason.strip_prefix(&format!("this machine was busy: {b}"))) {
+            Some(rest) => format!("the machine was busy{rest}"),
+            None => reason.clone(),
+        };
+    format!(
+        "{measured}<br>*Unclear: {}*",
+        escape(&keep_figures_whole(&reason))
+    )
+}
+
+/// Prose with its figures made unbreakable: a number keeps its unit (`9.2 ms`), a figure keeps the
+/// range after it (`1.23× (0.99–1.72×)`), and a range does not break after its dash. A figure split
+/// over two lines of a narrow table cell reads as two figures.
+pub fn keep_figures_whole(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut previous: Option<&str> = None;
+    for word in text.split(' ') {
+        if let Some(previous) = previous {
+            out.push(if continues_figure(previous, word) {
+                '\u{a0}'
+            } else {
+                ' '
+            });
+        }
+        out.push_str(&dash_joined(word));
+        previous = Some(word);
+    }
+    out
+}
+
+/// Whether `word` belongs to the figure that `previous` starts: its unit, or its range.
+fn continues_figure(previous: &str, word: &str) -> bool {
+    let is_number = |w: &str| {
+        w.trim_start_matches('(')
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    };
+    if !is_number(previous) {
+        return false;
+    }
+    let unit = word.trim_end_matches([')', '.', ',', ';', ':']);
+    const UNITS: [&str; 9] = ["ns", "µs", "ms", "s", "B", "KiB", "MiB", "GiB", "%"];
+    UNITS.contains(&unit) || (word.starts_with('(') && is_number(word))
+}
+
+/// `0.99–1.72×` with a word joiner after the dash, so that a line never breaks inside the range.
+fn dash_joined(word: &str) -> String {
+    word.replace('–', "–\u{2060}")
+}
+
+/// A figure for a table cell: no line break between a number and its unit or inside a range, but
+/// one allowed before the range, so that a narrow column shows the median above its range.
+fn unbroken(text: &str) -> String {
+    dash_joined(&figure(text).replace("\u{a0}(", " ("))
 }
 
 fn row(cells: &[String]) -> String {
@@ -152,4 +213,21 @@ fn row(cells: &[String]) -> String {
 
 fn escape(text: &str) -> String {
     text.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_figures_whole;
+
+    #[test]
+    fn figures_keep_their_unit_and_range_and_words_still_break() {
+        assert_eq!(
+            keep_figures_whole("took 9.2 ms, 1.23× (0.99–1.72×) the speed of 4 threads"),
+            "took 9.2\u{a0}ms, 1.23×\u{a0}(0.99–\u{2060}1.72×) the speed of 4 threads"
+        );
+        assert_eq!(
+            keep_figures_whole("four 2 s tasks (900.0–904.0 ms)."),
+            "four 2\u{a0}s tasks (900.0–\u{2060}904.0\u{a0}ms)."
+        );
+    }
 }

@@ -1,7 +1,7 @@
 //! Experiment `cost`: what a process costs against a thread. Starting one three ways (Python's
 //! `fork`, `forkserver` and `spawn`), starting a pool, and a worker's memory against a thread's.
 //!
-//! Python twin: `python/start_methods.py`. Example: `08_start_methods.rs`.
+//! Python twin: `python/cost.py`. Example: `08_start_methods.rs`.
 
 use std::io;
 use std::time::{Duration, Instant};

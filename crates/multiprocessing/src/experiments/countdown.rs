@@ -12,11 +12,12 @@ use gil_sim::{Interpreter, Mode, Python, work};
 use lesson_kit::report::faster_or_slower;
 use lesson_kit::{
     Claim, Measurement, Outcome, Run, Samples, Source, Timing, Trace, Verdict, alternate,
+    stopwatch_with_children,
 };
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::{LessonError, Settings, cores, stopwatch_with_children, trace_workers, workers};
+use super::{LessonError, Settings, SideBySide, cores, count, trace_workers, workers};
 use crate::pool::Pool;
 use crate::tasks::{Task, countdown_in_own_interpreter};
 
@@ -183,24 +184,22 @@ fn countdown_without_gil(n: u64) -> u64 {
 }
 
 pub fn report(figures: &Figures) -> Outcome {
-    let w = figures.workers;
-    let t = figures.tasks;
+    let (w, t) = (figures.workers, figures.tasks);
     let mut outcome = Outcome::new("countdown", "Pure computation: one GIL, or one per process")
-        .intro(format!(
-            "{t} countdowns of {} iterations each (`while n > 0: n -= 1`, gil-sim's \
-             interpreted loop): in turn; on {t} threads of one interpreter; in a pool of {w} \
-             processes, each with its own interpreter and GIL; with rayon on {w} threads; and \
-             on {t} plain Rust threads. The last two have no GIL at all (gil-sim's free-threaded \
-             mode, whose checkpoints do nothing).",
-            lesson_kit::report::group_thousands(figures.n)
-        ))
+        .intro(intro(figures))
         .run(Run::timed("sequential", &figures.sequential))
         .run(Run::timed(
             format!("{t} threads, one GIL"),
             &figures.gil_threads,
         ))
-        .run(Run::timed(format!("pool of {w} processes"), &figures.pool))
-        .run(Run::timed(format!("rayon, {w} threads"), &figures.rayon))
+        .run(Run::timed(
+            format!("pool of {}", count(w, "process")),
+            &figures.pool,
+        ))
+        .run(Run::timed(
+            format!("rayon, {}", count(w, "thread")),
+            &figures.rayon,
+        ))
         .run(Run::timed(
             format!("{t} Rust threads"),
             &figures.rust_threads,
@@ -212,62 +211,83 @@ pub fn report(figures: &Figures) -> Outcome {
         }
         return outcome.finding("Tasks failed in the pool, so no speedup is reported.");
     }
-    let speedup = |timing: &Timing| Samples::ratios(&figures.sequential.wall, &timing.wall);
-    let threads = speedup(&figures.gil_threads);
-    let pool = speedup(&figures.pool);
-    let ideal = w.min(figures.cores).min(t) as f64;
-    outcome = outcome.speedups_against("sequential").finding(format!(
+    outcome
+        .speedups_against("sequential")
+        .finding(speedups(figures))
+        .claim(one_gil_claim(figures))
+        .claim(processes_claim(figures))
+}
+
+fn intro(figures: &Figures) -> String {
+    let (w, t) = (figures.workers, figures.tasks);
+    format!(
+        "{t} countdowns of {} iterations each (`while n > 0: n -= 1`, gil-sim's interpreted \
+         loop): in turn; on {t} threads of one interpreter; in a pool of {}, each with its own \
+         interpreter and GIL; with rayon on {}; and on {t} plain Rust threads. The last two have \
+         no GIL at all (gil-sim's free-threaded mode, whose checkpoints do nothing).",
+        lesson_kit::report::group_thousands(figures.n),
+        count(w, "process"),
+        count(w, "thread"),
+    )
+}
+
+fn speedup(figures: &Figures, variant: &Timing) -> Samples {
+    Samples::ratios(&figures.sequential.wall, &variant.wall)
+}
+
+fn speedups(figures: &Figures) -> String {
+    let median = |variant: &Timing| faster_or_slower(speedup(figures, variant).median());
+    format!(
         "Threads under one GIL: {}. Processes: {}. rayon: {}. Rust threads: {}. The CPU column \
          shows why: under one GIL the threads' CPU time is the sequential one; processes and \
          Rust threads spend the same CPU time on several cores at once.",
-        faster_or_slower(threads.median()),
-        faster_or_slower(pool.median()),
-        faster_or_slower(speedup(&figures.rayon).median()),
-        faster_or_slower(speedup(&figures.rust_threads).median()),
-    ));
-    let processes = Claim::new(
+        median(&figures.gil_threads),
+        median(&figures.pool),
+        median(&figures.rayon),
+        median(&figures.rust_threads),
+    )
+}
+
+fn one_gil_claim(figures: &Figures) -> Claim {
+    let threads = speedup(figures, &figures.gil_threads);
+    Claim::new(
+        "CPU-bound threads under the GIL are no faster than one thread.",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "{} threads of one interpreter: {threads} the speed of one",
+        figures.tasks
+    ))
+    .judge(&threads, |x| {
+        if x < 1.2 {
+            Verdict::Holds
+        } else {
+            Verdict::DoesNotHold
+        }
+    })
+}
+
+fn processes_claim(figures: &Figures) -> Claim {
+    let pool = speedup(figures, &figures.pool);
+    let side_by_side = SideBySide {
+        cores: figures.cores,
+        workers: figures.workers,
+        items: figures.tasks,
+    };
+    let claim = Claim::new(
         "Each process has its own interpreter and its own GIL, so processes compute on several \
          cores at once.",
         Source::ARTICLE,
     );
-    let processes = if ideal < 2.0 {
-        processes.measured(format!(
-            "not tested: {} core(s) and {w} worker(s) here leave nothing to run side by side",
-            figures.cores
-        ))
-    } else {
-        processes
-            .measured(format!(
-                "a pool of {w} processes: {pool} the speed of one (at most {ideal:.0}× here)"
-            ))
-            .judge(&pool, |x| {
-                if x >= 0.7 * ideal {
-                    Verdict::Holds
-                } else if x >= 1.2 {
-                    Verdict::Partly
-                } else {
-                    Verdict::DoesNotHold
-                }
-            })
-    };
-    outcome
-        .claim(
-            Claim::new(
-                "CPU-bound threads under the GIL are no faster than one thread.",
-                Source::ARTICLE,
-            )
-            .measured(format!(
-                "{t} threads of one interpreter: {threads} the speed of one"
-            ))
-            .judge(&threads, |x| {
-                if x < 1.2 {
-                    Verdict::Holds
-                } else {
-                    Verdict::DoesNotHold
-                }
-            }),
-        )
-        .claim(processes)
+    side_by_side.judge(
+        claim,
+        &pool,
+        format!(
+            "a pool of {}: {pool} the speed of one (at most {:.0}× here)",
+            count(figures.workers, "process"),
+            side_by_side.ideal()
+        ),
+    )
 }
 
 #[cfg(test)]

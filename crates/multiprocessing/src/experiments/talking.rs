@@ -1,7 +1,7 @@
 //! Experiment `talking`: how processes exchange data, and what it costs. A `Pipe`'s round trip, a
 //! `Queue`'s throughput, and one image's worth of bytes sent to a worker against shared with it.
 //!
-//! Python twin: `python/queue_throughput.py`. Examples: `09_pipe.rs`, `10_queue.rs`,
+//! Python twin: `python/talking.py`. Examples: `09_pipe.rs`, `10_queue.rs`,
 //! `11_shared_memory.rs`.
 
 use std::io::{self, BufReader};
@@ -101,8 +101,8 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let bytes = side * side * 3;
     let data: Vec<u8> = (0..bytes).map(|i| (i % 251) as u8).collect();
     let expected = fnv1a(&data);
-    let name = format!("multiprocessing-lesson-{}", std::process::id());
-    let mut shared = SharedMemory::create(&name, bytes).map_err(LessonError::Child)?;
+    let mut shared =
+        SharedMemory::create_for_this_run("talking", bytes).map_err(LessonError::Child)?;
     shared.buf_mut().copy_from_slice(&data);
     let mut talker = Talker::start().map_err(LessonError::Child)?;
 
@@ -129,7 +129,7 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
                 &mut || sum(Request::Sum(data.clone())),
                 &mut || {
                     sum(Request::SumShared {
-                        name: name.clone(),
+                        name: shared.name().to_string(),
                         len: bytes,
                     })
                 },
@@ -222,43 +222,20 @@ fn drain_queue(talker: &mut Talker) -> io::Result<Duration> {
 
 pub fn report(figures: &Figures) -> Outcome {
     let size = format_bytes(figures.bytes as u64);
-    let per_second = |timing: &Timing, amount: f64| {
-        timing
-            .wall
-            .map(Unit::Count, |s| if s > 0.0 { amount / s } else { 0.0 })
-    };
+    let messages = group_thousands(figures.queue_messages);
     let mut outcome = Outcome::new("talking", "Talking between processes: send, or share")
         .intro(format!(
             "One child process, this program again. A `Pipe`: {SMALL}-byte messages there and \
-             back. A `Queue`: the child puts {} messages of {SMALL} bytes, the parent takes them. \
-             Then {size} (one image) sent through the pipe, against left in shared memory whose \
-             name is sent; each time the child checksums the bytes.",
-            group_thousands(figures.queue_messages)
+             back. A `Queue`: the child puts {messages} messages of {SMALL} bytes, the parent \
+             takes them. Then {size} (one image) sent through the pipe, against left in shared \
+             memory whose name is sent; each time the child checksums the bytes."
         ))
         .run(Run::timed(
             format!("Pipe: a {SMALL} B round trip"),
             &figures.round_trip,
         ))
-        .run(
-            Run::timed(
-                format!(
-                    "Queue: {} messages",
-                    group_thousands(figures.queue_messages)
-                ),
-                &figures.queue,
-            )
-            .figure(
-                "messages per second",
-                Figure::Spread(per_second(&figures.queue, figures.queue_messages as f64)),
-            ),
-        )
-        .run(Run::timed(format!("send {size}"), &figures.send).figure(
-            "throughput",
-            Figure::Text(format!(
-                "{}/s",
-                format_bytes(per_second(&figures.send, figures.bytes as f64).median() as u64)
-            )),
-        ))
+        .run(queue_row(figures))
+        .run(send_row(figures))
         .run(Run::timed(format!("share {size}"), &figures.share));
     for failure in &figures.failures {
         outcome = outcome.problem(failure.clone());
@@ -267,53 +244,87 @@ pub fn report(figures: &Figures) -> Outcome {
         outcome = outcome.problem("the child's checksums did not match the data sent");
     }
     let ratio = Samples::ratios(&figures.send.wall, &figures.share.wall);
-    outcome = outcome.finding(format!(
-        "Sending {size} took {} (serialize, copy through the kernel, deserialize); sharing it \
-         took {} (open, map, read in place): sending was {ratio} as slow.",
-        format_seconds(figures.send.wall.median()),
-        format_seconds(figures.share.wall.median()),
-    ));
     outcome
-        .claim(
-            Claim::new(
-                "Processes have separate memory: data a worker was sent is its own copy.",
-                Source::ARTICLE,
-            )
-            .measured(format!(
-                "the child overwrote the first byte of what it was sent: the parent's data {}; \
-                 it overwrote the first byte of the shared memory: the parent {} it",
-                if figures.sent_copy_changed_parent {
-                    "changed"
-                } else {
-                    "did not change"
-                },
-                if figures.shared_change_seen {
-                    "saw"
-                } else {
-                    "did not see"
-                },
-            ))
-            .verdict(if figures.sent_copy_changed_parent {
-                Verdict::DoesNotHold
-            } else {
-                Verdict::Holds
-            }),
-        )
-        .claim(
-            Claim::new(
-                "Shared memory avoids serializing and copying data, so sharing is faster than \
-                 sending it.",
-                SHARED_MEMORY_DOCS,
-            )
-            .measured(format!("sending {size} took {ratio} as long as sharing it"))
-            .judge(&ratio, |x| {
-                if x >= 1.5 {
-                    Verdict::Holds
-                } else {
-                    Verdict::DoesNotHold
-                }
-            }),
-        )
+        .finding(format!(
+            "Sending {size} took {} (serialize, copy through the kernel, deserialize); sharing \
+             it took {} (open, map, read in place): sending was {ratio} as slow.",
+            format_seconds(figures.send.wall.median()),
+            format_seconds(figures.share.wall.median()),
+        ))
+        .claim(separate_memory_claim(figures))
+        .claim(sharing_is_faster_claim(&size, &ratio))
+}
+
+/// `amount` (messages, bytes) per second of each sample.
+fn per_second(timing: &Timing, amount: f64) -> Samples {
+    timing
+        .wall
+        .map(Unit::Count, |s| if s > 0.0 { amount / s } else { 0.0 })
+}
+
+fn queue_row(figures: &Figures) -> Run {
+    let messages = figures.queue_messages as f64;
+    Run::timed(
+        format!(
+            "Queue: {} messages",
+            group_thousands(figures.queue_messages)
+        ),
+        &figures.queue,
+    )
+    .figure(
+        "messages per second",
+        Figure::Spread(per_second(&figures.queue, messages)),
+    )
+}
+
+fn send_row(figures: &Figures) -> Run {
+    let rate = per_second(&figures.send, figures.bytes as f64).median();
+    Run::timed(
+        format!("send {}", format_bytes(figures.bytes as u64)),
+        &figures.send,
+    )
+    .figure(
+        "throughput",
+        Figure::Text(format!("{}/s", format_bytes(rate as u64))),
+    )
+}
+
+fn separate_memory_claim(figures: &Figures) -> Claim {
+    let parent = match figures.sent_copy_changed_parent {
+        true => "changed",
+        false => "did not change",
+    };
+    let shared = match figures.shared_change_seen {
+        true => "saw",
+        false => "did not see",
+    };
+    Claim::new(
+        "Processes have separate memory: data a worker was sent is its own copy.",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "the child overwrote the first byte of what it was sent: the parent's data {parent}; it \
+         overwrote the first byte of the shared memory: the parent {shared} it"
+    ))
+    .verdict(match figures.sent_copy_changed_parent {
+        true => Verdict::DoesNotHold,
+        false => Verdict::Holds,
+    })
+}
+
+fn sharing_is_faster_claim(size: &str, ratio: &Samples) -> Claim {
+    Claim::new(
+        "Shared memory avoids serializing and copying data, so sharing is faster than sending it.",
+        SHARED_MEMORY_DOCS,
+    )
+    .measured(format!("sending {size} took {ratio} as long as sharing it"))
+    .judge(ratio, |x| {
+        if x >= 1.5 {
+            Verdict::Holds
+        } else {
+            Verdict::DoesNotHold
+        }
+    })
 }
 
 #[cfg(test)]

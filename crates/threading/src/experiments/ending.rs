@@ -37,79 +37,89 @@ fn label(ending: Ending) -> &'static str {
 }
 
 pub fn report(figures: &Figures) -> Outcome {
-    let mut outcome = Outcome::new("ending", "Daemon threads: what happens when main returns")
-        .intro(format!(
+    let outcome =
+        Outcome::new("ending", "Daemon threads: what happens when main returns").intro(format!(
             "A child process starts one worker thread that takes {} steps over about 100 ms, \
              then its `main` returns: at once, after joining the worker, or at the end of a \
              `thread::scope`. The parent counts the steps the worker reported.",
             figures.steps
         ));
-    for child in &figures.children {
-        outcome = outcome.run(
-            Run::new(
-                label(child.ending),
-                std::time::Duration::from_secs_f64(child.wall_s),
-            )
-            .figure("steps", Figure::Count(u64::from(child.steps)))
-            .figure(
-                "finished",
-                Figure::Text(if child.finished { "yes" } else { "no" }.into()),
-            ),
-        );
-        if !child.success {
-            outcome = outcome.problem(format!(
-                "the child that ended with {:?} did not exit cleanly",
-                child.ending
-            ));
-        }
-    }
-    let find = |ending| figures.children.iter().find(|c| c.ending == ending);
-    if let Some(spawned) = find(Ending::Spawn) {
-        outcome = outcome.finding(format!(
-            "Spawned and not joined: the worker reported {} of {} steps before the process \
-             ended with `main`. Every Rust thread is what Python calls a daemon thread.",
-            spawned.steps, figures.steps
-        ));
-    }
-    let joined = [Ending::Join, Ending::Scope]
-        .into_iter()
-        .filter_map(find)
-        .all(|c| c.finished);
-    outcome = outcome.finding(if joined {
-        "Joined, or started in a scope: the worker finished. A scope joins its threads when it \
-         ends, so forgetting the join is impossible."
-    } else {
-        "A joined worker did not finish."
+    let outcome = figures.children.iter().map(row).fold(outcome, Outcome::run);
+    let unclean = figures.children.iter().filter(|c| !c.success).map(|c| {
+        format!(
+            "the child that ended with {:?} did not exit cleanly",
+            c.ending
+        )
     });
-    let claim = Claim::new(
+    let outcome = unclean.fold(outcome, Outcome::problem);
+    let spawned = find(figures, Ending::Spawn);
+    let outcome = spawned
+        .map(|spawned| {
+            format!(
+                "Spawned and not joined: the worker reported {} of {} steps before the process \
+                 ended with `main`. Every Rust thread is what Python calls a daemon thread.",
+                spawned.steps, figures.steps
+            )
+        })
+        .into_iter()
+        .fold(outcome, Outcome::finding)
+        .finding(if joined_finished(figures) {
+            "Joined, or started in a scope: the worker finished. A scope joins its threads when \
+             it ends, so forgetting the join is impossible."
+        } else {
+            "A joined worker did not finish."
+        });
+    match spawned {
+        Some(spawned) => outcome.claim(main_returns_claim(figures, spawned)),
+        None => outcome,
+    }
+}
+
+fn row(child: &Ended) -> Run {
+    let finished = if child.finished { "yes" } else { "no" };
+    Run::new(
+        label(child.ending),
+        std::time::Duration::from_secs_f64(child.wall_s),
+    )
+    .figure("steps", Figure::Count(u64::from(child.steps)))
+    .figure("finished", Figure::Text(finished.into()))
+}
+
+fn find(figures: &Figures, ending: Ending) -> Option<&Ended> {
+    figures.children.iter().find(|c| c.ending == ending)
+}
+
+/// Whether every worker that was joined, by hand or by a scope, finished its steps.
+fn joined_finished(figures: &Figures) -> bool {
+    [Ending::Join, Ending::Scope]
+        .into_iter()
+        .filter_map(|ending| find(figures, ending))
+        .all(|c| c.finished)
+}
+
+/// Counted: the spawned worker cut off while the joined ones finished holds it.
+fn main_returns_claim(figures: &Figures, spawned: &Ended) -> Claim {
+    let joined = joined_finished(figures);
+    let in_words = |finished: bool| if finished { "finished" } else { "cut off" };
+    Claim::new(
         "When the main thread returns, a Rust program exits with its other threads still \
          running: they are not waited for (unlike Python's non-daemon threads).",
         Source::link(
             "Rust std docs, std::thread",
             "https://doc.rust-lang.org/std/thread/index.html",
         ),
-    );
-    match find(Ending::Spawn) {
-        Some(spawned) => outcome.claim(
-            claim
-                .measured(format!(
-                    "Not joined: {} of {} steps, {}; joined or scoped: {}.",
-                    spawned.steps,
-                    figures.steps,
-                    if spawned.finished {
-                        "finished"
-                    } else {
-                        "cut off"
-                    },
-                    if joined { "finished" } else { "cut off" }
-                ))
-                .verdict(match (spawned.finished, joined) {
-                    (false, true) => Verdict::Holds,
-                    _ => Verdict::DoesNotHold,
-                }),
-        ),
-        None => outcome,
-    }
+    )
+    .measured(format!(
+        "Not joined: {} of {} steps, {}; joined or scoped: {}.",
+        spawned.steps,
+        figures.steps,
+        in_words(spawned.finished),
+        in_words(joined)
+    ))
+    .verdict(match (spawned.finished, joined) {
+        (false, true) => Verdict::Holds,
+        _ => Verdict::DoesNotHold,
+    })
 }
 
 #[cfg(test)]

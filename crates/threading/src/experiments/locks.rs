@@ -70,24 +70,19 @@ pub fn measure(_settings: &Settings) -> Result<Figures, LessonError> {
 }
 
 pub fn report(figures: &Figures) -> Outcome {
-    let row = |label: &str, two: &TwoLocks| {
-        Run::new(label, Duration::from_secs_f64(two.wall_s))
-            .figure("gave up", Figure::Count(two.gave_up()))
-            .figure("finished", Figure::Count(2 - two.gave_up()))
-    };
     let (opposite, one_order) = (figures.opposite.gave_up(), figures.one_order.gave_up());
-    let outcome = Outcome::new(
+    Outcome::new(
         "locks",
         "Lock and RLock → Mutex: locking twice, and deadlock",
     )
     .intro(
-        "First one thread locks a `Mutex` and asks for it again with `try_lock`, which \
-             answers instead of waiting: what would `lock()` do?",
+        "First one thread locks a `Mutex` and asks for it again with `try_lock`, which answers \
+         instead of waiting: what would `lock()` do?",
     )
     .intro(format!(
-        "Then two threads and two locks: each takes its first lock, holds it for {}, and \
-             asks for the second, giving up after {} (Python's `lock.acquire(timeout=…)`; \
-             std's `Mutex` would wait forever). Once in opposite orders, once in one order.",
+        "Then two threads and two locks: each takes its first lock, holds it for {}, and asks \
+         for the second, giving up after {} (Python's `lock.acquire(timeout=…)`; std's `Mutex` \
+         would wait forever). Once in opposite orders, once in one order.",
         format_seconds(figures.hold_s),
         format_seconds(figures.timeout_s)
     ))
@@ -96,41 +91,57 @@ pub fn report(figures: &Figures) -> Outcome {
     .trace(figures.trace.clone())
     .finding(if figures.relock_would_block {
         "Locking a held Mutex again would block: the thread would wait for itself forever. \
-             Python's Lock does the same; an RLock would let it in."
+         Python's Lock does the same; an RLock would let it in."
     } else {
         "try_lock on a held Mutex did not say it would block."
     })
     .finding(format!(
         "In opposite orders, {opposite} of 2 threads gave up: each held the lock the other \
-             wanted, and both waited until the timeout (the idle stretch on the timeline). \
-             Without a timeout that wait never ends."
+         wanted, and both waited until the timeout (the idle stretch on the timeline). Without \
+         a timeout that wait never ends."
     ))
     .finding(format!(
-        "In one order, {one_order} gave up: the second thread waited for the first lock, \
-             then took both."
-    ));
-    let outcome = outcome.claim(
-        Claim::new(
-            "A Rust Mutex is not re-entrant: a thread that locks it twice waits for itself.",
-            Source::link(
-                "Rust std docs, Mutex::lock",
-                "https://doc.rust-lang.org/std/sync/struct.Mutex.html#method.lock",
-            ),
-        )
-        .measured(format!(
-            "try_lock on the held Mutex: {}.",
-            if figures.relock_would_block {
-                "would block"
-            } else {
-                "did not block"
-            }
-        ))
-        .verdict(if figures.relock_would_block {
-            Verdict::Holds
+        "In one order, {one_order} gave up: the second thread waited for the first lock, then \
+         took both."
+    ))
+    .claim(relock_claim(figures))
+    .claim(lock_order_claim(figures))
+}
+
+fn row(label: &str, two: &TwoLocks) -> Run {
+    Run::new(label, Duration::from_secs_f64(two.wall_s))
+        .figure("gave up", Figure::Count(two.gave_up()))
+        .figure("finished", Figure::Count(2 - two.gave_up()))
+}
+
+fn relock_claim(figures: &Figures) -> Claim {
+    let would_block = figures.relock_would_block;
+    Claim::new(
+        "A Rust Mutex is not re-entrant: a thread that locks it twice waits for itself.",
+        Source::link(
+            "Rust std docs, Mutex::lock",
+            "https://doc.rust-lang.org/std/sync/struct.Mutex.html#method.lock",
+        ),
+    )
+    .measured(format!(
+        "try_lock on the held Mutex: {}.",
+        if would_block {
+            "would block"
         } else {
-            Verdict::DoesNotHold
-        }),
-    );
+            "did not block"
+        }
+    ))
+    .verdict(if would_block {
+        Verdict::Holds
+    } else {
+        Verdict::DoesNotHold
+    })
+}
+
+/// Counted: a thread that gave up in opposite orders and none in one order holds it; one that
+/// gave up in one order does not; none giving up in either proves nothing.
+fn lock_order_claim(figures: &Figures) -> Claim {
+    let (opposite, one_order) = (figures.opposite.gave_up(), figures.one_order.gave_up());
     let claim = Claim::new(
         "Two threads that take two locks in opposite orders can deadlock; taking them in one \
          agreed order cannot.",
@@ -143,17 +154,14 @@ pub fn report(figures: &Figures) -> Outcome {
         "Opposite orders: {opposite} of 2 threads gave up after {}; one order: {one_order}.",
         format_seconds(figures.timeout_s)
     ));
-    outcome.claim(match (opposite, one_order) {
+    match (opposite, one_order) {
         (1.., 0) => claim.verdict(Verdict::Holds),
         (_, 1..) => claim.verdict(Verdict::DoesNotHold),
+        // The threads did not interleave badly this time: no proof either way.
         (0, 0) => {
-            // The threads did not interleave badly this time: no proof either way.
-            let mut claim = claim.verdict(Verdict::Unclear);
-            claim.reason =
-                Some("the opposite orders did not meet this time (a thread started late)".into());
-            claim
+            claim.unclear("the opposite orders did not meet this time (a thread started late)")
         }
-    })
+    }
 }
 
 #[cfg(test)]

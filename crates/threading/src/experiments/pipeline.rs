@@ -124,95 +124,102 @@ pub fn held_bound(figures: &Figures) -> u64 {
 
 pub fn report(figures: &Figures) -> Outcome {
     let k = figures.small.capacity;
-    let bound = held_bound(figures);
-    let row = |label: String, ran: &Ran| {
-        Run::new(label, Duration::from_secs_f64(ran.seconds))
-            .figure("peak queued", Figure::Count(ran.peak_queued))
-            .figure("peak in memory", Figure::Count(ran.peak_held))
-            .figure(
-                "bytes in memory",
-                Figure::Bytes(ran.peak_held * figures.page_bytes),
-            )
-    };
-    let mut outcome = Outcome::new(
+    let outcome = Outcome::new(
         "pipeline",
         "queue.Queue → channels: a pipeline with backpressure",
     )
-    .intro(format!(
-        "{} fetcher threads download {} pages of {} (each answered after {}) and send them \
-             down a channel to one parser thread ({} of CPU per page), which sends its results \
-             to one writer thread: Python's threads joined by `queue.Queue`s.",
-        figures.fetchers,
-        figures.pages,
-        format_bytes(figures.page_bytes),
-        format_seconds(figures.fetch_s),
-        format_seconds(figures.parse_s)
-    ))
+    .intro(stages_intro(figures))
     .intro(format!(
         "First the queue holds every page (it never fills, like `Queue()`), then only {k} \
-             (`mpsc::sync_channel({k})`, like `Queue(maxsize={k})`). The timeline shows both, on \
-             the same lanes: idle is a fetcher blocked on a full queue, or a stage waiting for \
-             work."
+         (`mpsc::sync_channel({k})`, like `Queue(maxsize={k})`). The timeline shows both, on \
+         the same lanes: idle is a fetcher blocked on a full queue, or a stage waiting for work."
     ))
-    .run(row(
-        format!("queue of {}", figures.big.capacity),
-        &figures.big,
-    ))
-    .run(row(format!("queue of {k}"), &figures.small))
+    .run(row(figures, &figures.big))
+    .run(row(figures, &figures.small))
     .trace(figures.trace.clone())
     .finding(format!(
-        "With room for every page, up to {} pages waited in the queue and {} were in memory \
-             at once: the fetchers ran ahead of the parser, and memory grew with the number of \
-             pages.",
+        "With room for every page, up to {} pages waited in the queue and {} were in memory at \
+         once: the fetchers ran ahead of the parser, and memory grew with the number of pages.",
         figures.big.peak_queued, figures.big.peak_held
     ))
     .finding(format!(
-        "With a queue of {k}, at most {} waited and {} were in memory ({}): `send` blocked \
-             the fetchers until the parser took a page. Memory stays flat however many pages \
-             there are, and the run took {} against {}, since the parser sets the pace either \
-             way.",
+        "With a queue of {k}, at most {} waited and {} were in memory ({}): `send` blocked the \
+         fetchers until the parser took a page. Memory stays flat however many pages there \
+         are, and the run took {} against {}, since the parser sets the pace either way.",
         figures.small.peak_queued,
         figures.small.peak_held,
         format_bytes(figures.small.peak_held * figures.page_bytes),
         format_seconds(figures.small.seconds),
         format_seconds(figures.big.seconds)
     ));
-    for failure in &figures.failures {
-        outcome = outcome.problem(failure.clone());
-    }
-    for ran in [&figures.big, &figures.small] {
-        if !ran.all_written && figures.failures.is_empty() {
-            outcome = outcome.problem(format!(
-                "the queue of {} lost or repeated a page",
-                ran.capacity
-            ));
-        }
-    }
-    let held = figures.small.peak_queued <= k as u64 + 1 && figures.small.peak_held <= bound;
-    outcome.claim(
-        Claim::new(
-            "A `queue.Queue(maxsize=k)` blocks `put` while it is full, so producers that outrun \
-             the consumer wait instead of filling memory.",
-            Source::link(
-                "Python docs, queue",
-                "https://docs.python.org/3/library/queue.html",
-            ),
-        )
-        .measured(format!(
-            "`sync_channel({k})`: at most {} pages queued (the bound is {k}, plus the page the \
-             parser was taking) and {} in memory (the bound is {bound}); with room for all {}, \
-             {} were in memory.",
-            figures.small.peak_queued,
-            figures.small.peak_held,
-            group_thousands(figures.pages as u64),
-            figures.big.peak_held
-        ))
-        .verdict(if held {
-            Verdict::Holds
-        } else {
-            Verdict::DoesNotHold
-        }),
+    problems(figures)
+        .into_iter()
+        .fold(outcome, Outcome::problem)
+        .claim(backpressure_claim(figures))
+}
+
+fn stages_intro(figures: &Figures) -> String {
+    format!(
+        "{} fetcher threads download {} pages of {} (each answered after {}) and send them down \
+         a channel to one parser thread ({} of CPU per page), which sends its results to one \
+         writer thread: Python's threads joined by `queue.Queue`s.",
+        figures.fetchers,
+        figures.pages,
+        format_bytes(figures.page_bytes),
+        format_seconds(figures.fetch_s),
+        format_seconds(figures.parse_s)
     )
+}
+
+fn row(figures: &Figures, ran: &Ran) -> Run {
+    Run::new(
+        format!("queue of {}", ran.capacity),
+        Duration::from_secs_f64(ran.seconds),
+    )
+    .figure("peak queued", Figure::Count(ran.peak_queued))
+    .figure("peak in memory", Figure::Count(ran.peak_held))
+    .figure(
+        "bytes in memory",
+        Figure::Bytes(ran.peak_held * figures.page_bytes),
+    )
+}
+
+/// Every failed fetch, and a run that lost or repeated a page although nothing failed.
+fn problems(figures: &Figures) -> Vec<String> {
+    let lost = [&figures.big, &figures.small]
+        .into_iter()
+        .filter(|ran| !ran.all_written && figures.failures.is_empty())
+        .map(|ran| format!("the queue of {} lost or repeated a page", ran.capacity));
+    figures.failures.iter().cloned().chain(lost).collect()
+}
+
+/// Counted, not timed: the small queue held at most its capacity (plus the page the parser was
+/// taking), and the pipeline at most [`held_bound`] pages.
+fn backpressure_claim(figures: &Figures) -> Claim {
+    let (k, bound) = (figures.small.capacity, held_bound(figures));
+    let held = figures.small.peak_queued <= k as u64 + 1 && figures.small.peak_held <= bound;
+    Claim::new(
+        "A `queue.Queue(maxsize=k)` blocks `put` while it is full, so producers that outrun the \
+         consumer wait instead of filling memory.",
+        Source::link(
+            "Python docs, queue",
+            "https://docs.python.org/3/library/queue.html",
+        ),
+    )
+    .measured(format!(
+        "`sync_channel({k})`: at most {} pages queued (the bound is {k}, plus the page the \
+         parser was taking) and {} in memory (the bound is {bound}); with room for all {}, {} \
+         were in memory.",
+        figures.small.peak_queued,
+        figures.small.peak_held,
+        group_thousands(figures.pages as u64),
+        figures.big.peak_held
+    ))
+    .verdict(if held {
+        Verdict::Holds
+    } else {
+        Verdict::DoesNotHold
+    })
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! Experiment `shared`: one counter, four threads, three ways to add one.
 //!
-//! Python twin: `python/counter.py` (run by `compare`). Example files: `05_counter_race.rs`,
+//! Python twin: `python/shared.py` (run by `compare`). Example files: `05_counter_race.rs`,
 //! `06_counter_fetch_add.rs`, `07_counter_mutex.rs`.
 
 use lesson_kit::report::{format_seconds, group_thousands};
@@ -78,7 +78,7 @@ fn counted(runs: &[(Count, Measurement)]) -> Counted {
 pub fn report(figures: &Figures) -> Outcome {
     let racy = figures.load_then_store.lost();
     let expected = figures.fetch_add.expected();
-    let mut outcome = Outcome::new("shared", "Shared memory: one counter, many threads")
+    let outcome = Outcome::new("shared", "Shared memory: one counter, many threads")
         .intro(format!(
             "{} threads each add one to the same counter {} times. Threads share their \
              process's memory, so they all see one counter.",
@@ -92,9 +92,24 @@ pub fn report(figures: &Figures) -> Outcome {
         )
         .run(row("load then store", &figures.load_then_store))
         .run(row("fetch_add", &figures.fetch_add))
-        .run(row("Mutex", &figures.mutex));
+        .run(row("Mutex", &figures.mutex))
+        .finding(race_finding(&racy, expected))
+        .finding(format!(
+            "fetch_add ({}) and a Mutex ({}) lost nothing: each makes read, add and write one \
+             step that no other thread can split. The Mutex pays a lock and an unlock per \
+             increment.",
+            format_seconds(figures.fetch_add.timing.wall_s()),
+            format_seconds(figures.mutex.timing.wall_s())
+        ));
+    safe_counters_lost(figures)
+        .into_iter()
+        .fold(outcome, Outcome::problem)
+        .claim(shared_memory_claim(figures))
+        .claim(race_claim(&racy, expected))
+}
 
-    outcome = outcome.finding(if racy.max() > 0.0 {
+fn race_finding(racy: &Samples, expected: u64) -> String {
+    if racy.max() > 0.0 {
         format!(
             "Load then store lost {racy} of {} increments: two threads read the same value, \
              both wrote value + 1, and one increment was gone.",
@@ -104,40 +119,40 @@ pub fn report(figures: &Figures) -> Outcome {
         "Load then store lost no increment in these runs: the race depends on timing. Run it \
          again, or with more threads than cores."
             .to_string()
-    });
-    outcome = outcome.finding(format!(
-        "fetch_add ({}) and a Mutex ({}) lost nothing: each makes read, add and write one step \
-         that no other thread can split. The Mutex pays a lock and an unlock per increment.",
-        format_seconds(figures.fetch_add.timing.wall_s()),
-        format_seconds(figures.mutex.timing.wall_s())
-    ));
-    for (label, counted) in [("fetch_add", &figures.fetch_add), ("Mutex", &figures.mutex)] {
-        if counted.lost().max() > 0.0 {
-            outcome = outcome.problem(format!(
+    }
+}
+
+/// fetch_add and the Mutex must never lose an increment: one that did is a problem.
+fn safe_counters_lost(figures: &Figures) -> Vec<String> {
+    [("fetch_add", &figures.fetch_add), ("Mutex", &figures.mutex)]
+        .into_iter()
+        .filter(|(_, counted)| counted.lost().max() > 0.0)
+        .map(|(label, counted)| {
+            format!(
                 "{label} lost {} increments, which it must never do",
                 counted.lost()
-            ));
-        }
-    }
-    let shared = figures.fetch_add.lost().max() == 0.0 && !figures.fetch_add.counts.is_empty();
-    outcome
-        .claim(
-            Claim::new(
-                "Threads of one process share the same memory.",
-                Source::ARTICLE,
             )
-            .measured(format!(
-                "{} threads updated one counter: fetch_add reached {} in every run.",
-                figures.threads,
-                group_thousands(expected)
-            ))
-            .verdict(if shared {
-                Verdict::Holds
-            } else {
-                Verdict::DoesNotHold
-            }),
-        )
-        .claim(race_claim(&racy, expected))
+        })
+        .collect()
+}
+
+/// Shared memory, counted: fetch_add reached the full count in every run.
+fn shared_memory_claim(figures: &Figures) -> Claim {
+    let shared = figures.fetch_add.lost().max() == 0.0 && !figures.fetch_add.counts.is_empty();
+    Claim::new(
+        "Threads of one process share the same memory.",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "{} threads updated one counter: fetch_add reached {} in every run.",
+        figures.threads,
+        group_thousands(figures.fetch_add.expected())
+    ))
+    .verdict(if shared {
+        Verdict::Holds
+    } else {
+        Verdict::DoesNotHold
+    })
 }
 
 /// The race is about a count, not a time: a busy machine does not change a lost update. But no
@@ -188,10 +203,7 @@ mod tests {
                     counted: c,
                 })
                 .collect(),
-            timing: Timing {
-                wall: Samples::new(Unit::Seconds, counted.iter().map(|_| 0.05)),
-                cpu: None,
-            },
+            timing: Timing::wall_seconds(counted.iter().map(|_| 0.05)),
         }
     }
 

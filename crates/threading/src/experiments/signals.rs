@@ -61,69 +61,98 @@ pub fn report(figures: &Figures) -> Outcome {
         &figures.semaphore,
         &figures.barrier,
     );
-    let row = |label: &str, i: usize| Run::new(label, Duration::from_secs_f64(figures.wall_s[i]));
-    let mut outcome = Outcome::new(
+    let outcome = Outcome::new(
         "signals",
         "Event, Condition, Semaphore, Barrier → Condvar, Barrier",
     )
     .intro(
         "Four ways for threads to wait for each other, each run once with a few threads; the \
          table counts whether each kept its promise.",
-    )
-    .run(
+    );
+    let outcome = rows(figures)
+        .into_iter()
+        .fold(outcome, Outcome::run)
+        .finding(format!(
+            "Event: {} of {} waiting threads woke, {} before `set`.",
+            event.woken, event.waiters, event.early
+        ))
+        .finding(format!(
+            "Condition: the consumer got {} of {} items, in order, sleeping on the condition \
+             variable whenever the queue was empty.",
+            group_thousands(condition.received_in_order),
+            group_thousands(condition.items)
+        ))
+        .finding(format!(
+            "Semaphore: {} threads each downloaded one URL ({} each), and the server never had \
+             more than {} requests in flight: the other threads waited for a permit.",
+            semaphore.threads,
+            format_seconds(figures.delay_s),
+            semaphore.peak_in_flight
+        ))
+        .finding(format!(
+            "Barrier: {} of {} threads began their second phase before all had finished the \
+             first.",
+            barrier.early, barrier.threads
+        ));
+    problems(figures)
+        .into_iter()
+        .fold(outcome, Outcome::problem)
+        .claim(semaphore_claim(semaphore))
+        .claim(barrier_claim(barrier))
+}
+
+/// One row per primitive, each with the counts that say whether it kept its promise.
+fn rows(figures: &Figures) -> [Run; 4] {
+    let (event, condition, semaphore, barrier) = (
+        &figures.event,
+        &figures.condition,
+        &figures.semaphore,
+        &figures.barrier,
+    );
+    let row = |label: &str, i: usize| Run::new(label, Duration::from_secs_f64(figures.wall_s[i]));
+    [
         row("Event", 0)
             .figure("threads", Figure::Count(event.waiters))
             .figure("woke", Figure::Count(event.woken))
             .figure("too early", Figure::Count(event.early)),
-    )
-    .run(
         row("Condition", 1)
             .figure("items", Figure::Count(condition.items))
             .figure("in order", Figure::Count(condition.received_in_order)),
-    )
-    .run(
         row(&format!("Semaphore({})", semaphore.permits), 2)
             .figure("threads", Figure::Count(semaphore.threads))
             .figure("peak in flight", Figure::Count(semaphore.peak_in_flight)),
-    )
-    .run(
         row("Barrier", 3)
             .figure("threads", Figure::Count(barrier.threads))
             .figure("too early", Figure::Count(barrier.early)),
-    )
-    .finding(format!(
-        "Event: {} of {} waiting threads woke, {} before `set`.",
-        event.woken, event.waiters, event.early
-    ))
-    .finding(format!(
-        "Condition: the consumer got {} of {} items, in order, sleeping on the condition \
-         variable whenever the queue was empty.",
-        group_thousands(condition.received_in_order),
-        group_thousands(condition.items)
-    ))
-    .finding(format!(
-        "Semaphore: {} threads each downloaded one URL ({} each), and the server never had more \
-         than {} requests in flight: the other threads waited for a permit.",
-        semaphore.threads,
-        format_seconds(figures.delay_s),
-        semaphore.peak_in_flight
-    ))
-    .finding(format!(
-        "Barrier: {} of {} threads began their second phase before all had finished the first.",
-        barrier.early, barrier.threads
-    ));
-    for failure in &semaphore.failures {
-        outcome = outcome.problem(failure.clone());
-    }
+    ]
+}
+
+/// The semaphore's failed downloads, and each primitive that broke its promise (the
+/// semaphore's own promise is its claim).
+fn problems(figures: &Figures) -> Vec<String> {
+    let (event, condition, barrier) = (&figures.event, &figures.condition, &figures.barrier);
     let broken = [
         (event.woken != event.waiters || event.early > 0, "Event"),
         (condition.received_in_order != condition.items, "Condition"),
         (barrier.early > 0, "Barrier"),
     ];
-    for (_, name) in broken.iter().filter(|(broken, _)| *broken) {
-        outcome = outcome.problem(format!("the {name} did not keep its promise"));
-    }
-    let semaphore_claim = Claim::new(
+    let broken = broken
+        .into_iter()
+        .filter(|(broken, _)| *broken)
+        .map(|(_, name)| format!("the {name} did not keep its promise"));
+    figures
+        .semaphore
+        .failures
+        .iter()
+        .cloned()
+        .chain(broken)
+        .collect()
+}
+
+/// Counted: exactly `permits` in flight holds; fewer holds in part (the bound was never
+/// reached); more does not hold.
+fn semaphore_claim(semaphore: &SemaphoreRun) -> Claim {
+    Claim::new(
         "`threading.Semaphore(n)` lets at most n threads past at once; the others wait.",
         Source::link(
             "Python docs, Semaphore objects",
@@ -133,8 +162,16 @@ pub fn report(figures: &Figures) -> Outcome {
     .measured(format!(
         "Semaphore({}): at most {} of {} downloads in flight at once.",
         semaphore.permits, semaphore.peak_in_flight, semaphore.threads
-    ));
-    let barrier_claim = Claim::new(
+    ))
+    .verdict(match semaphore.peak_in_flight.cmp(&semaphore.permits) {
+        std::cmp::Ordering::Equal => Verdict::Holds,
+        std::cmp::Ordering::Less => Verdict::Partly,
+        std::cmp::Ordering::Greater => Verdict::DoesNotHold,
+    })
+}
+
+fn barrier_claim(barrier: &BarrierRun) -> Claim {
+    Claim::new(
         "No thread passes a `threading.Barrier` before all of its parties have arrived.",
         Source::link(
             "Python docs, Barrier objects",
@@ -144,20 +181,12 @@ pub fn report(figures: &Figures) -> Outcome {
     .measured(format!(
         "{} of {} threads passed early.",
         barrier.early, barrier.threads
-    ));
-    outcome
-        .claim(
-            semaphore_claim.verdict(match semaphore.peak_in_flight.cmp(&semaphore.permits) {
-                std::cmp::Ordering::Equal => Verdict::Holds,
-                std::cmp::Ordering::Less => Verdict::Partly,
-                std::cmp::Ordering::Greater => Verdict::DoesNotHold,
-            }),
-        )
-        .claim(barrier_claim.verdict(if barrier.early == 0 {
-            Verdict::Holds
-        } else {
-            Verdict::DoesNotHold
-        }))
+    ))
+    .verdict(if barrier.early == 0 {
+        Verdict::Holds
+    } else {
+        Verdict::DoesNotHold
+    })
 }
 
 #[cfg(test)]

@@ -135,16 +135,8 @@ fn timing(runs: &[Fetched]) -> Timing {
 
 pub fn report(figures: &Figures) -> Outcome {
     let n = figures.urls;
-    let speedup = Samples::ratios(&figures.sequential.wall, &figures.threaded.wall);
-    let mut outcome = Outcome::new("waiting", "Waiting: threads overlap their waits")
-        .intro(match figures.delay_s {
-            Some(delay_s) => format!(
-                "{n} downloads from the lesson's local server, which answers each request after \
-                 {}: a slow download that takes the same time on every machine.",
-                format_seconds(delay_s)
-            ),
-            None => format!("{n} downloads of the URLs given with --url."),
-        })
+    let outcome = Outcome::new("waiting", "Waiting: threads overlap their waits")
+        .intro(downloads_intro(figures))
         .intro(
             "First one thread fetches them in turn, like a `for` loop around `requests.get`; then \
              every URL gets its own thread, like `threading.Thread(target=fetch, args=(url,))`.",
@@ -162,46 +154,80 @@ pub fn report(figures: &Figures) -> Outcome {
             figures,
         ))
         .trace(figures.trace.clone());
-
     if !figures.failures.is_empty() {
         // A failed fetch returns early: timing it says nothing about overlapping waits.
-        for failure in &figures.failures {
-            outcome = outcome.problem(failure.clone());
-        }
-        return outcome.finding(format!(
-            "{} fetch(es) failed, so no speedup is reported: a failure ends early, and its time \
-             says nothing about waiting.",
-            figures.failures.len()
-        ));
+        return figures
+            .failures
+            .iter()
+            .fold(outcome, |outcome, failure| outcome.problem(failure.clone()))
+            .finding(format!(
+                "{} fetch(es) failed, so no speedup is reported: a failure ends early, and its \
+                 time says nothing about waiting.",
+                figures.failures.len()
+            ));
     }
-    outcome = outcome.speedups_against("sequential").finding(format!(
+    let outcome = [
+        Some(speedup_finding(figures)),
+        overlap_finding(figures),
+        cpu_finding(figures),
+    ]
+    .into_iter()
+    .flatten()
+    .fold(outcome.speedups_against("sequential"), Outcome::finding);
+    match figures.delay_s {
+        Some(delay_s) => outcome
+            .claim(in_turn_claim(figures, delay_s))
+            .claim(together_claim(figures, delay_s)),
+        None => outcome,
+    }
+}
+
+fn downloads_intro(figures: &Figures) -> String {
+    let n = figures.urls;
+    match figures.delay_s {
+        Some(delay_s) => format!(
+            "{n} downloads from the lesson's local server, which answers each request after {}: \
+             a slow download that takes the same time on every machine.",
+            format_seconds(delay_s)
+        ),
+        None => format!("{n} downloads of the URLs given with --url."),
+    }
+}
+
+fn speedup_finding(figures: &Figures) -> String {
+    let speedup = Samples::ratios(&figures.sequential.wall, &figures.threaded.wall);
+    format!(
         "One after another: {}. One thread per URL: {}, {} than in turn.",
         format_seconds(figures.sequential.wall_s()),
         format_seconds(figures.threaded.wall_s()),
         faster_or_slower(speedup.median())
-    ));
-    if let (Some(&peak), Some(&sequential_peak)) = (
-        figures.threaded_peaks.iter().min(),
-        figures.sequential_peaks.iter().max(),
-    ) {
-        outcome = outcome.finding(format!(
-            "The server had at least {peak} of the {n} requests in flight at the same moment in \
-             every threaded run (and at most {sequential_peak} in the sequential ones): the \
-             threads were all waiting at once."
-        ));
-    }
-    if let (Some(seq_cpu), Some(thr_cpu)) = (&figures.sequential.cpu, &figures.threaded.cpu) {
-        outcome = outcome.finding(format!(
-            "CPU time: {} one after another, {} on threads. Waiting costs no CPU: the threads \
-             did not work harder, they waited together.",
-            format_seconds(seq_cpu.median()),
-            format_seconds(thr_cpu.median())
-        ));
-    }
-    match figures.delay_s {
-        Some(delay_s) => with_claims(outcome, figures, delay_s),
-        None => outcome,
-    }
+    )
+}
+
+/// Requests in flight at once, counted by the server: the proof of overlap that no stopwatch
+/// gives.
+fn overlap_finding(figures: &Figures) -> Option<String> {
+    let peak = figures.threaded_peaks.iter().min()?;
+    let sequential_peak = figures.sequential_peaks.iter().max()?;
+    Some(format!(
+        "The server had at least {peak} of the {} requests in flight at the same moment in every \
+         threaded run (and at most {sequential_peak} in the sequential ones): the threads were \
+         all waiting at once.",
+        figures.urls
+    ))
+}
+
+fn cpu_finding(figures: &Figures) -> Option<String> {
+    let (seq_cpu, thr_cpu) = (
+        figures.sequential.cpu.as_ref()?,
+        figures.threaded.cpu.as_ref()?,
+    );
+    Some(format!(
+        "CPU time: {} one after another, {} on threads. Waiting costs no CPU: the threads did not \
+         work harder, they waited together.",
+        format_seconds(seq_cpu.median()),
+        format_seconds(thr_cpu.median())
+    ))
 }
 
 fn row(label: &str, timing: &Timing, peaks: &[u64], figures: &Figures) -> Run {
@@ -220,58 +246,52 @@ fn row(label: &str, timing: &Timing, peaks: &[u64], figures: &Figures) -> Run {
     run
 }
 
-/// The article's two figures for this example, against ours.
-fn with_claims(outcome: Outcome, figures: &Figures, delay_s: f64) -> Outcome {
+/// The article's sum of waits: within 20 % of N delays holds, anything else holds in part.
+fn in_turn_claim(figures: &Figures, delay_s: f64) -> Claim {
     let n = figures.urls as f64;
     let in_turn = figures.sequential.wall.map(Unit::Ratio, |s| s / delay_s);
+    Claim::new(
+        "Downloads done one after another take the sum of their waits (3 files of 3 s: about \
+         9 s).",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "{n} fetches of {} took {} in turn: {in_turn} one delay.",
+        format_seconds(delay_s),
+        format_seconds(figures.sequential.wall_s()),
+    ))
+    .judge(&in_turn, |x| {
+        if (x - n).abs() <= 0.2 * n {
+            Verdict::Holds
+        } else {
+            Verdict::Partly
+        }
+    })
+}
+
+/// The article's "as long as one download": under 1.5 delays with every request in flight at
+/// once holds; one of the two holds in part.
+fn together_claim(figures: &Figures, delay_s: f64) -> Claim {
+    let n = figures.urls as u64;
     let together = figures.threaded.wall.map(Unit::Ratio, |s| s / delay_s);
-    let all_overlapped = figures
-        .threaded_peaks
-        .iter()
-        .all(|&p| p == figures.urls as u64);
-    outcome
-        .claim(
-            Claim::new(
-                "Downloads done one after another take the sum of their waits (3 files of 3 s: \
-                 about 9 s).",
-                Source::ARTICLE,
-            )
-            .measured(format!(
-                "{n} fetches of {} took {} in turn: {in_turn} one delay.",
-                format_seconds(delay_s),
-                format_seconds(figures.sequential.wall_s()),
-            ))
-            .judge(&in_turn, |x| {
-                if (x - n).abs() <= 0.2 * n {
-                    Verdict::Holds
-                } else {
-                    Verdict::Partly
-                }
-            }),
-        )
-        .claim(
-            Claim::new(
-                "On one thread per download they take about as long as one download, because a \
-                 waiting thread lets the others run.",
-                Source::ARTICLE,
-            )
-            .measured(format!(
-                "{n} threads took {} ({together} one delay); all {n} requests were in flight at \
-                 once in {} of {} runs.",
-                format_seconds(figures.threaded.wall_s()),
-                figures
-                    .threaded_peaks
-                    .iter()
-                    .filter(|&&p| p == figures.urls as u64)
-                    .count(),
-                figures.threaded_peaks.len(),
-            ))
-            .judge(&together, |x| match (all_overlapped, x < 1.5) {
-                (true, true) => Verdict::Holds,
-                (true, false) | (false, true) => Verdict::Partly,
-                (false, false) => Verdict::DoesNotHold,
-            }),
-        )
+    let overlapped = figures.threaded_peaks.iter().filter(|&&p| p == n).count();
+    let all_overlapped = overlapped == figures.threaded_peaks.len();
+    Claim::new(
+        "On one thread per download they take about as long as one download, because a waiting \
+         thread lets the others run.",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "{n} threads took {} ({together} one delay); all {n} requests were in flight at once in \
+         {overlapped} of {} runs.",
+        format_seconds(figures.threaded.wall_s()),
+        figures.threaded_peaks.len(),
+    ))
+    .judge(&together, |x| match (all_overlapped, x < 1.5) {
+        (true, true) => Verdict::Holds,
+        (true, false) | (false, true) => Verdict::Partly,
+        (false, false) => Verdict::DoesNotHold,
+    })
 }
 
 #[cfg(test)]
@@ -279,10 +299,7 @@ mod tests {
     use super::*;
 
     fn figures(sequential_ms: &[u64], threaded_ms: &[u64], peaks: &[u64]) -> Figures {
-        let timing = |ms: &[u64]| Timing {
-            wall: Samples::seconds(ms.iter().map(|&m| Duration::from_millis(m))),
-            cpu: None,
-        };
+        let timing = |ms: &[u64]| Timing::wall_seconds(ms.iter().map(|&m| m as f64 / 1000.0));
         Figures {
             urls: 3,
             delay_s: Some(0.3),
@@ -336,5 +353,25 @@ mod tests {
         let outcome = report(&figures(&[903, 905, 910], &[304, 306, 302], &[3, 3, 3]))
             .on_busy_machine("load 4.0 on 2 cores");
         assert_eq!(verdicts(&outcome), [Verdict::Unclear, Verdict::Unclear]);
+    }
+
+    #[test]
+    fn in_turn_holds_within_a_fifth_of_the_sum_of_the_delays() {
+        // 3 delays of 0.3 s: 2.5 and 3.5 delays are within 20 %; 2.3 and 3.7 are not.
+        let at = |ms: u64| in_turn_claim(&figures(&[ms], &[300], &[3]), 0.3).verdict;
+        assert_eq!(at(750), Verdict::Holds);
+        assert_eq!(at(1050), Verdict::Holds);
+        assert_eq!(at(690), Verdict::Partly);
+        assert_eq!(at(1110), Verdict::Partly);
+    }
+
+    #[test]
+    fn together_needs_both_the_overlap_and_one_and_a_half_delays() {
+        let at = |ms: u64, peak: u64| together_claim(&figures(&[900], &[ms], &[peak]), 0.3);
+        assert_eq!(at(440, 3).verdict, Verdict::Holds);
+        assert_eq!(at(460, 3).verdict, Verdict::Partly);
+        assert_eq!(at(440, 2).verdict, Verdict::Partly);
+        assert_eq!(at(460, 2).verdict, Verdict::DoesNotHold);
+        assert!(at(440, 2).measured.contains("in 0 of 1 runs"));
     }
 }

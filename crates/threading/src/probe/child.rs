@@ -4,7 +4,7 @@
 //! once. Waking and joining 16,000 threads one by one would take longer than starting them did.
 
 use std::ffi::OsString;
-use std::io::{self, Write};
+use std::io;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
@@ -230,13 +230,8 @@ fn no_core_dumps() {
     }
 }
 
-/// One event to the parent, as one line written at once. A closed pipe means the parent is gone;
-/// there is no one left to tell.
+/// One event to the parent, as one JSON line written at once. A closed pipe means the parent is
+/// gone; there is no one left to tell.
 fn say(event: &Event) {
-    if let Ok(mut line) = serde_json::to_string(event) {
-        line.push('\n');
-        let mut stdout = io::stdout().lock();
-        let _ = stdout.write_all(line.as_bytes());
-        let _ = stdout.flush();
-    }
+    let _ = lesson_kit::jsonl::write(&mut io::stdout().lock(), event);
 }

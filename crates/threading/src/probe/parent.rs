@@ -5,6 +5,7 @@ use std::io;
 use std::process::ExitStatus;
 
 use lesson_kit::child_command;
+use lesson_kit::jsonl::JsonlError;
 use lesson_kit::measure::{ChildOutput, measure_child};
 use serde::Serialize;
 
@@ -61,25 +62,30 @@ impl Ending {
     }
 }
 
-impl fmt::Display for Ending {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match *self {
-            Ending::Exited(0) => write!(f, "exited cleanly (code 0)"),
-            Ending::Exited(code) => write!(f, "exited with code {code}"),
-            Ending::Signal(signal) => {
-                write!(f, "was killed by signal {signal} ({})", signal_name(signal))
-            }
+impl Ending {
+    /// The exit status this ending was read from: a wait status holds a signal in its low byte
+    /// and an exit code in the byte above (POSIX's `WTERMSIG` and `WEXITSTATUS`).
+    #[cfg(unix)]
+    fn status(self) -> ExitStatus {
+        use std::os::unix::process::ExitStatusExt;
+        match self {
+            Ending::Exited(code) => ExitStatus::from_raw((code & 0xff) << 8),
+            Ending::Signal(signal) => ExitStatus::from_raw(signal & 0x7f),
         }
     }
 }
 
-fn signal_name(signal: i32) -> &'static str {
-    match signal {
-        6 => "SIGABRT: the process aborted itself",
-        9 => "SIGKILL",
-        11 => "SIGSEGV",
-        7 => "SIGBUS",
-        _ => "another signal",
+impl fmt::Display for Ending {
+    /// In lesson-kit's words for every child: "exited with code 3", "was killed by signal 6
+    /// (SIGABRT: it aborted itself)".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        #[cfg(unix)]
+        return f.write_str(&lesson_kit::os::exit_status_in_words(&self.status()));
+        #[cfg(not(unix))]
+        match *self {
+            Ending::Exited(code) => write!(f, "exited with code {code}"),
+            Ending::Signal(signal) => write!(f, "was killed by signal {signal}"),
+        }
     }
 }
 
@@ -113,10 +119,11 @@ impl ProbeReport {
             wall_s: child.wall.as_secs_f64(),
             peak_rss_bytes: child.peak_rss_bytes,
         };
-        for line in String::from_utf8_lossy(&child.stdout).lines() {
-            match serde_json::from_str::<Event>(line) {
+        for event in lesson_kit::jsonl::read::<Event>(&child.stdout[..]) {
+            match event {
                 Ok(event) => report.add(event),
-                Err(_) => report.unreadable.push(line.to_string()),
+                Err(JsonlError::Unreadable { text, .. }) => report.unreadable.push(text),
+                Err(error) => report.unreadable.push(error.to_string()),
             }
         }
         report
@@ -141,16 +148,15 @@ impl ProbeReport {
     }
 }
 
-/// The line that says why a child died: std's "failed to …" message, or a panic's.
+/// What the child said last on stderr, which is why it died when it aborted: std's "failed to …"
+/// after a panic's location. Shown to the reader, never read to decide how the child ended (its
+/// exit status says that); the "note: run with `RUST_BACKTRACE=1`" hint is not a reason.
 fn abort_message(stderr: &str) -> Option<String> {
+    let said = |l: &&str| !l.trim().is_empty() && !l.starts_with("note:");
     stderr
         .lines()
-        .find(|l| l.contains("failed to"))
-        .or_else(|| {
-            stderr
-                .lines()
-                .find(|l| l.contains("panicked") || l.contains("error"))
-        })
+        .rev()
+        .find(said)
         .map(|l| l.trim().to_string())
 }
 

@@ -4,8 +4,8 @@ use std::sync::{Condvar, Mutex};
 use std::time::Duration;
 
 // ANCHOR: event
-/// Mirrors `threading.Event`: `set()` wakes every thread in `wait()`, and later waits return at
-/// once until `clear()`.
+/// Mirrors `threading.Event`: `set()` wakes every thread in `wait()`, and
+/// later waits return at once until `clear()`.
 #[derive(Debug, Default)]
 pub struct Event {
     flag: Mutex<bool>,
@@ -23,8 +23,9 @@ impl Event {
         self.changed.notify_all();
     }
 
-    /// `event.wait()`: block until the flag is raised. `wait_while` re-checks the flag after
-    /// each wake-up, because a condition variable may wake a thread for no reason.
+    /// `event.wait()`: block until the flag is raised. `wait_while` re-checks
+    /// the flag after each wake-up: a condition variable may wake a thread
+    /// for no reason.
     pub fn wait(&self) {
         let flag = self.flag.lock().unwrap();
         let _raised = self.changed.wait_while(flag, |raised| !*raised).unwrap();

@@ -3,8 +3,9 @@
 use std::sync::{Condvar, Mutex};
 
 // ANCHOR: semaphore
-/// Mirrors `threading.Semaphore(n)`: `acquire()` takes one of `n` permits, waiting while none is
-/// left; dropping the [`Permit`] gives it back (Python's `release()`, or the end of `with sem:`).
+/// Mirrors `threading.Semaphore(n)`: `acquire()` takes one of `n` permits,
+/// waiting while none is left; dropping the [`Permit`] gives it back
+/// (Python's `release()`, or the end of `with sem:`).
 #[derive(Debug)]
 pub struct Semaphore {
     permits: Mutex<usize>,

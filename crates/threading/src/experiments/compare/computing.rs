@@ -6,10 +6,11 @@ use std::time::Duration;
 use anyhow::Context as _;
 use gil_sim::Mode;
 use lesson_kit::report::{faster_or_slower, format_seconds};
-use lesson_kit::{Claim, Outcome, Run, Source, Trace, Twins, Verdict, alternate, stopwatch};
+use lesson_kit::{
+    Claim, Outcome, Run, Source, Timing, Trace, Twins, Verdict, alternate, stopwatch,
+};
 use serde::{Deserialize, Serialize};
 
-use super::{seconds, timing};
 use crate::compute::{self, TASKS};
 use crate::experiments::Settings;
 use crate::experiments::computing::Pair;
@@ -64,7 +65,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         ]])
     };
     let timed =
-        |work: &dyn Fn(&Trace) -> compute::Computed| seconds(stopwatch(|| work(&Trace::new())).1);
+        |work: &dyn Fn(&Trace) -> compute::Computed| stopwatch(|| work(&Trace::new())).1.seconds();
     let gil = Mode::Cpython312;
     let rust = || -> anyhow::Result<Round> {
         Ok(vec![
@@ -98,7 +99,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
 fn pair(rounds: &[Round], kind: usize) -> Pair {
     let timing_of = |which: usize| {
         let runs: Vec<Seconds> = rounds.iter().map(|round| round[kind][which]).collect();
-        timing(runs.iter().map(|r| r.0), runs.iter().map(|r| r.1))
+        Timing::from_seconds(runs.iter().map(|r| r.0), runs.iter().map(|r| r.1))
     };
     Pair {
         one_thread: timing_of(0),
@@ -162,8 +163,8 @@ mod tests {
 
     fn pair(one: &[f64], many: &[f64]) -> Pair {
         Pair {
-            one_thread: timing(one.iter().copied(), []),
-            threads: timing(many.iter().copied(), []),
+            one_thread: Timing::wall_seconds(one.iter().copied()),
+            threads: Timing::wall_seconds(many.iter().copied()),
         }
     }
 

@@ -10,11 +10,14 @@
 
 pub mod computing;
 pub mod cost;
-pub mod counter;
+pub mod ending;
+pub mod locks;
 pub mod pipeline;
+pub mod shared;
+pub mod signals;
 pub mod waiting;
 
-use lesson_kit::{Outcome, Samples, Timing, Twins};
+use lesson_kit::{Outcome, Twins};
 
 use super::Settings;
 
@@ -33,14 +36,29 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
         ),
         outcome(
             "compare-shared",
-            counter::measure(settings, twins),
-            counter::report,
+            shared::measure(settings, twins),
+            shared::report,
         ),
         outcome("compare-cost", cost::measure(settings, twins), cost::report),
         outcome(
             "compare-pipeline",
             pipeline::measure(settings, twins),
             pipeline::report,
+        ),
+        outcome(
+            "compare-locks",
+            locks::measure(settings, twins),
+            locks::report,
+        ),
+        outcome(
+            "compare-signals",
+            signals::measure(settings, twins),
+            signals::report,
+        ),
+        outcome(
+            "compare-ending",
+            ending::measure(settings, twins),
+            ending::report,
         ),
     ])
 }
@@ -51,24 +69,4 @@ fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -
         Ok(figures) => report(&figures),
         Err(error) => Outcome::new(id, "CPython beside Rust").problem(format!("{id}: {error:#}")),
     }
-}
-
-/// A timing from seconds measured one run at a time (a twin prints them; the Rust side measures
-/// them the same way). The CPU column stays empty unless every run has a CPU time.
-pub fn timing(
-    wall_s: impl IntoIterator<Item = f64>,
-    cpu_s: impl IntoIterator<Item = Option<f64>>,
-) -> Timing {
-    let cpu: Option<Vec<f64>> = cpu_s.into_iter().collect();
-    Timing {
-        wall: Samples::new(lesson_kit::Unit::Seconds, wall_s),
-        cpu: cpu
-            .filter(|c| !c.is_empty())
-            .map(|c| Samples::new(lesson_kit::Unit::Seconds, c)),
-    }
-}
-
-/// Wall and CPU seconds of a Rust measurement, in the twins' terms.
-pub fn seconds(m: lesson_kit::Measurement) -> (f64, Option<f64>) {
-    (m.wall.as_secs_f64(), m.cpu.map(|c| c.as_secs_f64()))
 }

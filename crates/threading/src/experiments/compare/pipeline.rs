@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use lesson_kit::report::format_bytes;
 use lesson_kit::{
-    Claim, DelayServer, Figure, Outcome, Run, Samples, Source, Trace, Twins, Unit, Verdict,
+    Claim, DelayServer, Figure, Outcome, Run, Samples, Source, Timing, Trace, Twins, Unit, Verdict,
     alternate, stopwatch,
 };
 use serde::{Deserialize, Serialize};
@@ -89,10 +89,13 @@ fn counts(rounds: &[[Ran; 2]], which: usize, count: fn(&Ran) -> u64) -> Samples 
     Samples::new(Unit::Count, rounds.iter().map(|r| count(&r[which]) as f64))
 }
 
+/// The two queues, as each run's index in a round and as the reader reads them.
+const QUEUES: [(usize, &str); 2] = [(0, "every page"), (1, "4 pages")];
+
 pub fn report(figures: &Figures) -> Outcome {
     let k = CAPACITY as u64;
-    let bound = k + FETCHERS as u64 + 1;
-    let mut outcome =
+    let languages = [("CPython", &figures.cpython), ("Rust", &figures.rust)];
+    let outcome =
         Outcome::new("compare-pipeline", "The pipeline: CPython beside Rust").intro(format!(
             "{FETCHERS} fetchers, one parser, one writer, {} pages of {}: `queue.Queue` in {} \
              (python/pipeline.py), `mpsc::sync_channel` in Rust; a queue that holds every page, \
@@ -101,65 +104,78 @@ pub fn report(figures: &Figures) -> Outcome {
             format_bytes(PAGE_BYTES),
             figures.python
         ));
-    for (language, rounds) in [("CPython", &figures.cpython), ("Rust", &figures.rust)] {
-        for (which, name) in [(0, "every page"), (1, "4 pages")] {
-            let seconds = Samples::new(Unit::Seconds, rounds.iter().map(|r| r[which].seconds));
-            outcome = outcome.run(
-                Run::timed(
-                    format!("{language}: queue of {name}"),
-                    &lesson_kit::Timing {
-                        wall: seconds,
-                        cpu: None,
-                    },
-                )
-                .figure(
-                    "peak queued",
-                    Figure::Spread(counts(rounds, which, |r| r.peak_queued)),
-                )
-                .figure(
-                    "peak in memory",
-                    Figure::Spread(counts(rounds, which, |r| r.peak_held)),
-                ),
-            );
-            if rounds.iter().any(|r| !r[which].all_written) {
-                outcome = outcome.problem(format!(
-                    "{language}: the queue of {name} did not write every page exactly once"
-                ));
-            }
-        }
-    }
+    let outcome = languages
+        .into_iter()
+        .flat_map(|(language, rounds)| QUEUES.map(|queue| row(language, rounds, queue)))
+        .fold(outcome, Outcome::run);
+    languages
+        .into_iter()
+        .flat_map(|(language, rounds)| {
+            QUEUES
+                .into_iter()
+                .filter_map(move |queue| lost_pages(language, rounds, queue))
+        })
+        .fold(outcome, Outcome::problem)
+        .finding(format!(
+            "CPython: with room for every page, up to {} pages were in memory at once; with \
+             `maxsize={k}`, {}. Rust: {} and {}.",
+            counts(&figures.cpython, 0, |r| r.peak_held),
+            counts(&figures.cpython, 1, |r| r.peak_held),
+            counts(&figures.rust, 0, |r| r.peak_held),
+            counts(&figures.rust, 1, |r| r.peak_held)
+        ))
+        .claim(backpressure_claim(figures))
+}
+
+fn row(language: &str, rounds: &[[Ran; 2]], (which, name): (usize, &str)) -> Run {
+    let timing = Timing::wall_seconds(rounds.iter().map(|r| r[which].seconds));
+    Run::timed(format!("{language}: queue of {name}"), &timing)
+        .figure(
+            "peak queued",
+            Figure::Spread(counts(rounds, which, |r| r.peak_queued)),
+        )
+        .figure(
+            "peak in memory",
+            Figure::Spread(counts(rounds, which, |r| r.peak_held)),
+        )
+}
+
+/// A run that did not write every page exactly once, in any round: a problem.
+fn lost_pages(language: &str, rounds: &[[Ran; 2]], (which, name): (usize, &str)) -> Option<String> {
+    rounds
+        .iter()
+        .any(|r| !r[which].all_written)
+        .then(|| format!("{language}: the queue of {name} did not write every page exactly once"))
+}
+
+/// Counted, on CPython: the small queue held at most `maxsize` (plus the page the parser was
+/// taking), and the pipeline at most the queue, one page per fetcher and the parser's.
+fn backpressure_claim(figures: &Figures) -> Claim {
+    let k = CAPACITY as u64;
+    let bound = k + FETCHERS as u64 + 1;
     let queued = counts(&figures.cpython, 1, |r| r.peak_queued);
     let held = counts(&figures.cpython, 1, |r| r.peak_held);
     let big = counts(&figures.cpython, 0, |r| r.peak_held);
     let kept = queued.max() <= (k + 1) as f64 && held.max() <= bound as f64;
-    outcome
-        .finding(format!(
-            "CPython: with room for every page, up to {big} pages were in memory at once; with \
-             `maxsize={k}`, {held}. Rust: {} and {}.",
-            counts(&figures.rust, 0, |r| r.peak_held),
-            counts(&figures.rust, 1, |r| r.peak_held)
-        ))
-        .claim(
-            Claim::new(
-                "A `queue.Queue(maxsize=k)` blocks `put` while it is full, so producers that \
-                 outrun the consumer wait instead of filling memory.",
-                Source::link(
-                    "Python docs, queue",
-                    "https://docs.python.org/3/library/queue.html",
-                ),
-            )
-            .measured(format!(
-                "{}, maxsize={k}: at most {queued} pages queued and {held} in memory (bounds: \
-                 {} and {bound}); with room for every page, {big} in memory.",
-                figures.python,
-                k + 1
-            ))
-            .verdict(if kept {
-                Verdict::Holds
-            } else {
-                Verdict::DoesNotHold
-            }),
-        )
+    Claim::new(
+        "A `queue.Queue(maxsize=k)` blocks `put` while it is full, so producers that outrun the \
+         consumer wait instead of filling memory.",
+        Source::link(
+            "Python docs, queue",
+            "https://docs.python.org/3/library/queue.html",
+        ),
+    )
+    .measured(format!(
+        "{}, maxsize={k}: at most {queued} pages queued and {held} in memory (bounds: {} and \
+         {bound}); with room for every page, {big} in memory.",
+        figures.python,
+        k + 1
+    ))
+    .verdict(if kept {
+        Verdict::Holds
+    } else {
+        Verdict::DoesNotHold
+    })
 }
 
 #[cfg(test)]

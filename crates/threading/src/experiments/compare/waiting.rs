@@ -11,7 +11,6 @@ use lesson_kit::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{seconds, timing};
 use crate::experiments::Settings;
 use crate::experiments::waiting::COUNT;
 use crate::fetch::{Client, fetch_all_sequential, fetch_all_threaded};
@@ -93,8 +92,8 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
             .filter_map(|r| r.outcome.as_ref().err().map(|e| format!("{}: {e}", r.url)))
             .collect();
         Ok(Round {
-            sequential: seconds(sequential),
-            threaded: seconds(threaded),
+            sequential: sequential.seconds(),
+            threaded: threaded.seconds(),
             peak: server.peak_in_flight(),
             failures,
         })
@@ -124,11 +123,11 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
 
 fn side(rounds: &[Round]) -> Side {
     Side {
-        sequential: timing(
+        sequential: Timing::from_seconds(
             rounds.iter().map(|r| r.sequential.0),
             rounds.iter().map(|r| r.sequential.1),
         ),
-        threaded: timing(
+        threaded: Timing::from_seconds(
             rounds.iter().map(|r| r.threaded.0),
             rounds.iter().map(|r| r.threaded.1),
         ),
@@ -138,88 +137,91 @@ fn side(rounds: &[Round]) -> Side {
 
 pub fn report(figures: &Figures) -> Outcome {
     let n = figures.urls;
-    let cpython = Samples::ratios(
-        &figures.cpython.sequential.wall,
-        &figures.cpython.threaded.wall,
-    );
-    let rust = Samples::ratios(&figures.rust.sequential.wall, &figures.rust.threaded.wall);
-    let mut outcome =
-        Outcome::new("compare-waiting", "Waiting: CPython beside Rust").intro(format!(
-            "{n} downloads of {} from the same local server, one after another and then one \
-             thread each; {} runs python/waiting.py, in turns with the Rust version.",
-            format_seconds(figures.delay_s),
-            figures.python
-        ));
-    for (language, side) in [("CPython", &figures.cpython), ("Rust", &figures.rust)] {
-        let [one, many] = rows(language, n, side);
-        outcome = outcome.run(one).run(many);
-    }
+    let outcome = Outcome::new("compare-waiting", "Waiting: CPython beside Rust").intro(format!(
+        "{n} downloads of {} from the same local server, one after another and then one thread \
+         each; {} runs python/waiting.py, in turns with the Rust version.",
+        format_seconds(figures.delay_s),
+        figures.python
+    ));
+    let outcome = [("CPython", &figures.cpython), ("Rust", &figures.rust)]
+        .into_iter()
+        .flat_map(|(language, side)| rows(language, n, side))
+        .fold(outcome, Outcome::run);
     if !figures.failures.is_empty() {
-        for failure in &figures.failures {
-            outcome = outcome.problem(failure.clone());
-        }
-        return outcome.finding("Some downloads failed, so no verdict is given.");
+        return figures
+            .failures
+            .iter()
+            .fold(outcome, |outcome, failure| outcome.problem(failure.clone()))
+            .finding("Some downloads failed, so no verdict is given.");
     }
-    let delay = figures.delay_s;
+    outcome
+        .finding(format!(
+            "CPython's threads: {} than its loop; Rust's: {}. Both wait at the same time, since \
+             CPython releases the GIL while a thread waits for the network.",
+            faster_or_slower(speedup(&figures.cpython).median()),
+            faster_or_slower(speedup(&figures.rust).median())
+        ))
+        .claim(in_turn_claim(figures))
+        .claim(together_claim(figures))
+}
+
+/// One language's loop over its threads, run by run.
+fn speedup(side: &Side) -> Samples {
+    Samples::ratios(&side.sequential.wall, &side.threaded.wall)
+}
+
+/// The sum of waits, on CPython: within 20 % of N delays holds, anything else holds in part.
+fn in_turn_claim(figures: &Figures) -> Claim {
+    let (n, delay) = (figures.urls as f64, figures.delay_s);
     let in_turn = figures
         .cpython
         .sequential
         .wall
         .map(Unit::Ratio, |s| s / delay);
+    Claim::new(
+        "Downloads done one after another take the sum of their waits (3 files of 3 s: about \
+         9 s).",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "On CPython: {in_turn} one delay, for {n} downloads."
+    ))
+    .judge(&in_turn, |x| {
+        if (x - n).abs() <= 0.2 * n {
+            Verdict::Holds
+        } else {
+            Verdict::Partly
+        }
+    })
+}
+
+/// "As long as one download", on CPython: under 1.5 delays with every request in flight at
+/// once holds; one of the two holds in part.
+fn together_claim(figures: &Figures) -> Claim {
+    let (n, delay) = (figures.urls as u64, figures.delay_s);
     let together = figures
         .cpython
         .threaded
         .wall
         .map(Unit::Ratio, |s| s / delay);
-    let all_overlapped = figures.cpython.peaks.iter().all(|&p| p == n as u64);
-    let nf = n as f64;
-    outcome
-        .finding(format!(
-            "CPython's threads: {} than its loop; Rust's: {}. Both wait at the same time, since \
-             CPython releases the GIL while a thread waits for the network.",
-            faster_or_slower(cpython.median()),
-            faster_or_slower(rust.median())
-        ))
-        .claim(
-            Claim::new(
-                "Downloads done one after another take the sum of their waits (3 files of 3 s: \
-                 about 9 s).",
-                Source::ARTICLE,
-            )
-            .measured(format!(
-                "On CPython: {in_turn} one delay, for {n} downloads."
-            ))
-            .judge(&in_turn, |x| {
-                if (x - nf).abs() <= 0.2 * nf {
-                    Verdict::Holds
-                } else {
-                    Verdict::Partly
-                }
-            }),
-        )
-        .claim(
-            Claim::new(
-                "On one thread per download they take about as long as one download, because a \
-                 waiting thread releases the GIL.",
-                Source::ARTICLE,
-            )
-            .measured(format!(
-                "On CPython: {together} one delay; all {n} requests in flight at once in {} of \
-                 {} runs.",
-                figures
-                    .cpython
-                    .peaks
-                    .iter()
-                    .filter(|&&p| p == n as u64)
-                    .count(),
-                figures.cpython.peaks.len()
-            ))
-            .judge(&together, |x| match (all_overlapped, x < 1.5) {
-                (true, true) => Verdict::Holds,
-                (true, false) | (false, true) => Verdict::Partly,
-                (false, false) => Verdict::DoesNotHold,
-            }),
-        )
+    let peaks = &figures.cpython.peaks;
+    let overlapped = peaks.iter().filter(|&&p| p == n).count();
+    let all_overlapped = overlapped == peaks.len();
+    Claim::new(
+        "On one thread per download they take about as long as one download, because a waiting \
+         thread releases the GIL.",
+        Source::ARTICLE,
+    )
+    .measured(format!(
+        "On CPython: {together} one delay; all {n} requests in flight at once in {overlapped} of \
+         {} runs.",
+        peaks.len()
+    ))
+    .judge(&together, |x| match (all_overlapped, x < 1.5) {
+        (true, true) => Verdict::Holds,
+        (true, false) | (false, true) => Verdict::Partly,
+        (false, false) => Verdict::DoesNotHold,
+    })
 }
 
 fn rows(language: &str, n: usize, side: &Side) -> [Run; 2] {
@@ -231,7 +233,7 @@ fn rows(language: &str, n: usize, side: &Side) -> [Run; 2] {
             side.peaks.iter().map(|&p| p as f64),
         )),
     );
-    many.speedup = Some(Samples::ratios(&side.sequential.wall, &side.threaded.wall));
+    many.speedup = Some(speedup(side));
     [one, many]
 }
 
@@ -241,8 +243,8 @@ mod tests {
 
     fn side(sequential: &[f64], threaded: &[f64], peak: u64) -> Side {
         Side {
-            sequential: timing(sequential.iter().copied(), []),
-            threaded: timing(threaded.iter().copied(), []),
+            sequential: Timing::wall_seconds(sequential.iter().copied()),
+            threaded: Timing::wall_seconds(threaded.iter().copied()),
             peaks: threaded.iter().map(|_| peak).collect(),
         }
     }
@@ -298,5 +300,27 @@ mod tests {
         )
         .expect_err("threaded_s is missing");
         assert!(error.to_string().contains("threaded_s"), "{error}");
+    }
+
+    #[test]
+    fn cpython_in_turn_holds_within_a_fifth_of_the_sum_of_the_delays() {
+        let at = |seconds: f64| {
+            let mut figures = figures(&[0.30], 3);
+            figures.cpython.sequential = Timing::wall_seconds([seconds]);
+            in_turn_claim(&figures).verdict
+        };
+        assert_eq!(at(0.75), Verdict::Holds);
+        assert_eq!(at(1.05), Verdict::Holds);
+        assert_eq!(at(0.69), Verdict::Partly);
+        assert_eq!(at(1.11), Verdict::Partly);
+    }
+
+    #[test]
+    fn cpython_together_needs_both_the_overlap_and_one_and_a_half_delays() {
+        let at = |seconds: f64, peak: u64| together_claim(&figures(&[seconds], peak)).verdict;
+        assert_eq!(at(0.44, 3), Verdict::Holds);
+        assert_eq!(at(0.46, 3), Verdict::Partly);
+        assert_eq!(at(0.44, 2), Verdict::Partly);
+        assert_eq!(at(0.46, 2), Verdict::DoesNotHold);
     }
 }

@@ -4,7 +4,7 @@ A thread, then a process by each of the three start methods (fork, forkserver, s
 started with a function that does nothing and joined; each sample is the median of a batch. Also
 the private memory of an idle spawned process. Prints one JSON object.
 
-    python3 start_methods.py [--repeat N]
+    python3 cost.py [--repeat N]
 """
 
 import argparse

@@ -4,7 +4,7 @@ THREADS threads each run `counter += 1` INCREMENTS times on one shared counter, 
 default switch interval and then at 1 microsecond, and the script prints what the counter said
 as one JSON object on stdout for `cargo run -p threading -- compare`.
 
-    python3 crates/threading/python/counter.py --threads 4 --increments 1000000
+    python3 crates/threading/python/shared.py --threads 4 --increments 1000000
 """
 
 import argparse

@@ -3,7 +3,7 @@
 A child process puts 10,000 messages of 64 bytes on a `multiprocessing.Queue` and the parent
 takes them; then 200 round trips of 64 bytes through a `Pipe`. Prints one JSON object.
 
-    python3 queue_throughput.py [--repeat N]
+    python3 talking.py [--repeat N]
 """
 
 import argparse

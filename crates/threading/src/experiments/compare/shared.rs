@@ -1,4 +1,4 @@
-//! `shared` beside `python/counter.py`: `counter += 1` on four CPython threads, at the default
+//! `shared` beside `python/shared.py`: `counter += 1` on four CPython threads, at the default
 //! switch interval and at 1 µs, in turns with Rust's load-then-store on four threads.
 //!
 //! Since CPython 3.10 the eval loop honours a request to switch threads only at backward jumps
@@ -19,7 +19,7 @@ use crate::counter::{self, Count};
 use crate::experiments::Settings;
 use crate::experiments::shared::THREADS;
 
-/// What `python/counter.py` prints.
+/// What `python/shared.py` prints.
 #[derive(Debug, Deserialize)]
 struct Twin {
     /// What the counter said at the default switch interval (5 ms), and how long it took…
@@ -69,7 +69,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     ];
     let count = |counted| Count { expected, counted };
     let python = || -> anyhow::Result<Round> {
-        let twin: Twin = twins.run("counter.py", &args)?;
+        let twin: Twin = twins.run("shared.py", &args)?;
         Ok(Round {
             counted: count(twin.counted),
             fast_switching: Some((
@@ -93,7 +93,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     let cpython: Vec<Round> = cpython
         .into_iter()
         .collect::<anyhow::Result<_>>()
-        .context("python/counter.py")?;
+        .context("python/shared.py")?;
     let rust: Vec<Round> = rust.into_iter().collect::<anyhow::Result<_>>()?;
     Ok(Figures {
         python: twins.version.clone(),
@@ -120,78 +120,102 @@ fn lost(counts: &[Count]) -> Samples {
 }
 
 pub fn report(figures: &Figures) -> Outcome {
-    let expected = figures.cpython.first().map_or(0, |c| c.expected);
+    let expected = expected(figures);
     let cpython = lost(&figures.cpython);
     let fast = lost(&figures.cpython_fast_switching);
     let rust = lost(&figures.rust);
-    let build = if figures.gil_enabled {
-        "with its GIL"
-    } else {
-        "free-threaded, with no GIL"
-    };
-    let row = |label: &str, counts: &[Count], seconds: &[f64]| {
-        let timing = Timing {
-            wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        };
-        Run::timed(label, &timing)
-            .figure("expected", Figure::Count(expected))
-            .figure("lost", Figure::Spread(lost(counts)))
-    };
     let outcome = Outcome::new("compare-shared", "The counter race: CPython beside Rust")
         .intro(format!(
-            "{} threads each add one to a shared counter {} times: `counter += 1` in {} ({build}), \
-             at the default switch interval and at 1 µs; then Rust's load followed by a store.",
+            "{} threads each add one to a shared counter {} times: `counter += 1` in {} ({}), at \
+             the default switch interval and at 1 µs; then Rust's load followed by a store.",
             figures.threads,
             group_thousands(figures.increments),
-            figures.python
+            figures.python,
+            build(figures)
         ))
         .run(row(
+            figures,
             "CPython, 5 ms switch interval",
             &figures.cpython,
             &figures.cpython_s,
         ))
         .run(row(
+            figures,
             "CPython, 1 µs switch interval",
             &figures.cpython_fast_switching,
             &figures.cpython_fast_switching_s,
         ))
-        .run(row("Rust, load then store", &figures.rust, &figures.rust_s))
+        .run(row(
+            figures,
+            "Rust, load then store",
+            &figures.rust,
+            &figures.rust_s,
+        ))
         .finding(format!(
             "CPython lost {cpython} of {} updates ({fast} at a 1 µs switch interval); Rust's \
              load then store lost {rust}.",
             group_thousands(expected)
         ));
-    let outcome = if figures.gil_enabled && cpython.max() == 0.0 && fast.max() == 0.0 {
-        outcome.finding(
-            "No update was lost on CPython: since 3.10 a thread holding the GIL lets go of it \
-             only at a backward jump or a call, and there is none between the read and the \
-             write of `counter += 1` on an int. That is how this CPython runs, not a promise: \
-             a free-threaded build, or a `+=` that calls Python code, loses updates.",
-        )
+    no_loss_finding(figures)
+        .into_iter()
+        .fold(outcome, Outcome::finding)
+        .claim(lost_updates_claim(figures))
+}
+
+fn expected(figures: &Figures) -> u64 {
+    figures.cpython.first().map_or(0, |c| c.expected)
+}
+
+fn build(figures: &Figures) -> &'static str {
+    if figures.gil_enabled {
+        "with its GIL"
     } else {
-        outcome
-    };
-    let lost_any = cpython.max() > 0.0 || fast.max() > 0.0;
-    outcome.claim(
-        Claim::new(
-            "`counter += 1` on a shared counter is not atomic: Python threads lose updates.",
-            Source::link(
-                "the Python FAQ",
-                "https://docs.python.org/3/faq/library.html#what-kinds-of-global-value-mutation-are-thread-safe",
-            ),
-        )
-        .measured(format!(
-            "{} ({build}) lost {cpython} of {} at the default switch interval and {fast} at 1 µs.",
-            figures.python,
-            group_thousands(expected)
-        ))
-        .verdict(if lost_any {
-            Verdict::Holds
-        } else {
-            Verdict::DoesNotHold
-        }),
+        "free-threaded, with no GIL"
+    }
+}
+
+fn row(figures: &Figures, label: &str, counts: &[Count], seconds: &[f64]) -> Run {
+    let timing = Timing::wall_seconds(seconds.iter().copied());
+    Run::timed(label, &timing)
+        .figure("expected", Figure::Count(expected(figures)))
+        .figure("lost", Figure::Spread(lost(counts)))
+}
+
+/// Why a GIL build lost nothing, said only when it did lose nothing.
+fn no_loss_finding(figures: &Figures) -> Option<&'static str> {
+    let none_lost =
+        lost(&figures.cpython).max() == 0.0 && lost(&figures.cpython_fast_switching).max() == 0.0;
+    (figures.gil_enabled && none_lost).then_some(
+        "No update was lost on CPython: since 3.10 a thread holding the GIL lets go of it only \
+         at a backward jump or a call, and there is none between the read and the write of \
+         `counter += 1` on an int. That is how this CPython runs, not a promise: a \
+         free-threaded build, or a `+=` that calls Python code, loses updates.",
     )
+}
+
+/// Counted: any update lost on CPython, at either switch interval, holds the FAQ's warning.
+fn lost_updates_claim(figures: &Figures) -> Claim {
+    let cpython = lost(&figures.cpython);
+    let fast = lost(&figures.cpython_fast_switching);
+    let lost_any = cpython.max() > 0.0 || fast.max() > 0.0;
+    Claim::new(
+        "`counter += 1` on a shared counter is not atomic: Python threads lose updates.",
+        Source::link(
+            "the Python FAQ",
+            "https://docs.python.org/3/faq/library.html#what-kinds-of-global-value-mutation-are-thread-safe",
+        ),
+    )
+    .measured(format!(
+        "{} ({}) lost {cpython} of {} at the default switch interval and {fast} at 1 µs.",
+        figures.python,
+        build(figures),
+        group_thousands(expected(figures))
+    ))
+    .verdict(if lost_any {
+        Verdict::Holds
+    } else {
+        Verdict::DoesNotHold
+    })
 }
 
 #[cfg(test)]
