@@ -11,14 +11,16 @@ async fn fetch(site: &str) -> String {
         "sending a request to {site} on {:?}",
         std::thread::current().id()
     );
-    tokio::time::sleep(Duration::from_secs(2)).await; // `await`: this task yields the thread
+    // `.await`: this task yields the thread to the others.
+    tokio::time::sleep(Duration::from_secs(2)).await;
     println!("done: {site}");
     format!("<html of {site}>")
 }
 // ANCHOR_END: fetch
 
 // ANCHOR: gather
-// One thread, like asyncio's event loop (plain `#[tokio::main]` would start one per core).
+// One thread, like asyncio's event loop (plain `#[tokio::main]`
+// would start one per core).
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let started = Instant::now();

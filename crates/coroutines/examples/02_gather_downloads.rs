@@ -21,17 +21,22 @@ fn main() -> anyhow::Result<()> {
 
 // ANCHOR: download
 async fn download(urls: Vec<String>) -> anyhow::Result<()> {
-    let client = reqwest::Client::new(); // one client for every task, like one aiohttp session
+    // One client for every task, like one aiohttp session.
+    let client = reqwest::Client::new();
     let started = Instant::now();
     let tasks: Vec<_> = urls
         .into_iter()
         .map(|url| {
-            let client = client.clone(); // cheap: a handle to the same connection pool
-            tokio::spawn(async move { client.get(url).send().await?.bytes().await })
+            // Cheap: a handle to the same connection pool.
+            let client = client.clone();
+            tokio::spawn(async move {
+                let response = client.get(url).send().await?;
+                response.bytes().await
+            })
         })
         .collect();
     for (i, task) in tasks.into_iter().enumerate() {
-        // Awaited in argument order, as gather returns them; they all ran at once.
+        // In argument order, as gather returns them; all ran at once.
         let body = task.await??;
         println!("download {i}: {} bytes", body.len());
     }

@@ -22,11 +22,13 @@ async fn job(name: &'static str, secs: u64, fails: bool) -> Result<&'static str,
 async fn main() {
     // ANCHOR: gather
     println!("gather:");
-    let handles = [job("a", 2, false), job("b", 1, true), job("c", 3, false)].map(tokio::spawn);
-    // Returns at the first error, in time; the handles still pending are dropped with it, and a
-    // dropped `JoinHandle` detaches its task: "a" and "c" are not cancelled.
-    let all = try_join_all(handles.map(|handle| async { handle.await.expect("no panic") }));
-    if let Err(error) = all.await {
+    let jobs = [job("a", 2, false), job("b", 1, true), job("c", 3, false)];
+    let handles = jobs.map(tokio::spawn);
+    // Returns at the first error, in time; the pending handles are
+    // dropped with it, and a dropped `JoinHandle` detaches its task:
+    // "a" and "c" are not cancelled.
+    let results = handles.map(|h| async { h.await.expect("no panic") });
+    if let Err(error) = try_join_all(results).await {
         println!("  caught: {error}");
     }
     // ANCHOR_END: gather

@@ -12,7 +12,8 @@ async fn table(number: u32, started: Instant) {
             "{:>5.0?}  chef takes table {number}'s {course} order",
             started.elapsed()
         );
-        tokio::time::sleep(Duration::from_millis(300)).await; // on the stove: the chef walks away
+        // On the stove: the chef walks away.
+        tokio::time::sleep(Duration::from_millis(300)).await;
         println!(
             "{:>5.0?}  chef serves table {number}'s {course}",
             started.elapsed()

@@ -10,7 +10,8 @@ struct Cleanup;
 
 impl Drop for Cleanup {
     fn drop(&mut self) {
-        println!("cleanup: the future was dropped"); // runs like `finally:`, but cannot `.await`
+        // Runs like `finally:`, but cannot `.await`.
+        println!("cleanup: the future was dropped");
     }
 }
 
@@ -24,7 +25,8 @@ async fn slow_query() -> &'static str {
 async fn main() {
     match tokio::time::timeout(Duration::from_millis(100), slow_query()).await {
         Ok(rows) => println!("got {rows}"),
-        Err(elapsed) => println!("gave up: {elapsed}"), // printed after the cleanup
+        // Printed after the cleanup.
+        Err(elapsed) => println!("gave up: {elapsed}"),
     }
 }
 // ANCHOR_END: timeout

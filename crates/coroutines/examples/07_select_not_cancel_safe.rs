@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use tokio::sync::mpsc;
+use tokio::sync::mpsc::{self, Receiver};
 
 #[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
@@ -21,10 +21,11 @@ async fn main() {
     });
     let mut heartbeat = tokio::time::interval(Duration::from_millis(15));
     // ANCHOR: lossy
-    // Not cancel-safe: dropped between its two `recv`s, it drops the head it already took.
-    async fn read_frame(halves: &mut mpsc::Receiver<String>) -> Option<(String, String)> {
-        let head = halves.recv().await?;
-        let body = halves.recv().await?;
+    // Not cancel-safe: dropped between its two `recv`s, it drops the
+    // head it already took.
+    async fn read_frame(rx: &mut Receiver<String>) -> Option<(String, String)> {
+        let head = rx.recv().await?;
+        let body = rx.recv().await?;
         Some((head, body))
     }
 
@@ -34,7 +35,8 @@ async fn main() {
                 Some(frame) => println!("frame {frame:?}"),
                 None => break,
             },
-            _ = heartbeat.tick() => println!("heartbeat"), // drops the read in progress
+            // Winning, the heartbeat drops the read in progress.
+            _ = heartbeat.tick() => println!("heartbeat"),
         }
     }
     // ANCHOR_END: lossy

@@ -17,7 +17,8 @@ async fn main() {
     // ANCHOR: blocking
     tokio::spawn(async {
         tokio::time::sleep(Duration::from_millis(25)).await;
-        std::thread::sleep(Duration::from_millis(200)); // holds the only thread: nothing else runs
+        // Holds the only thread: nothing else runs.
+        std::thread::sleep(Duration::from_millis(200));
     });
     // ANCHOR_END: blocking
     ticker.await.expect("the ticker does not panic");

@@ -17,8 +17,10 @@ async fn main() {
     // ANCHOR: spawn_blocking
     tokio::spawn(async {
         tokio::time::sleep(Duration::from_millis(25)).await;
-        let slow = tokio::task::spawn_blocking(|| std::thread::sleep(Duration::from_millis(200)));
-        slow.await.expect("the blocking call does not panic"); // this task waits; the thread doesn't
+        let nap = Duration::from_millis(200);
+        let slow = tokio::task::spawn_blocking(move || std::thread::sleep(nap));
+        // This task waits; the thread does not.
+        slow.await.expect("the blocking call does not panic");
     });
     // ANCHOR_END: spawn_blocking
     ticker.await.expect("the ticker does not panic");

@@ -19,7 +19,8 @@ async fn main() {
         let mut total: u64 = 0;
         for chunk in 0..200u64 {
             for i in 0..200_000 {
-                total = total.wrapping_add(std::hint::black_box(i * chunk)); // the work
+                // The work.
+                total = total.wrapping_add(std::hint::black_box(i * chunk));
             }
             tokio::task::yield_now().await; // between chunks: let the ticker run
         }
