@@ -55,7 +55,9 @@ def main():
         # ANCHOR: executor
         with client.get_executor() as executor:
             started = time.perf_counter()
-            futures = [executor.submit(heavy_compute, args.n) for _ in range(args.tasks)]
+            futures = [
+                executor.submit(heavy_compute, args.n) for _ in range(args.tasks)
+            ]
             results = [f.result() for f in as_completed(futures)]
             executor_seconds = time.perf_counter() - started
         # ANCHOR_END: executor

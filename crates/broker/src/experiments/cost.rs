@@ -95,7 +95,8 @@ fn start_broker(workers: usize) -> Result<Broker, LessonError> {
 }
 
 // ANCHOR: same_code
-/// The same calls on any backend: returns how many tasks failed, and adds the times to `costs`.
+/// The same calls on any backend: returns how many tasks failed, and adds
+/// the times to `costs`.
 fn one_run(
     executor: &impl Executor<Task>,
     workers: usize,

@@ -105,8 +105,12 @@ fn start_broker(workers: usize) -> Result<Broker, LessonError> {
 }
 
 // ANCHOR: pipeline
-/// `executor.map(process_image, paths)` on any backend: each JPEG's checksum, in order.
-fn pipeline(executor: &impl Executor<Task>, images: &ImageSet) -> Result<Vec<u64>, String> {
+/// `executor.map(process_image, paths)` on any backend: each JPEG's
+/// checksum, in order.
+fn pipeline(
+    executor: &impl Executor<Task>,
+    images: &ImageSet,
+) -> Result<Vec<u64>, String> {
     let tasks = images.paths.iter().cloned().map(Task::ProcessImage);
     executor
         .map(tasks, MapOptions::default())

@@ -74,15 +74,18 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let gated = executor.submit(gate.task(1)?)?;
     let mut futures: Vec<TaskFuture<_>> = vec![gated.clone()];
     for _ in 0..4 * workers {
-        futures.push(executor.submit(Task::Countdown(settings.size(300_000, 3_000_000)))?);
+        let countdown = Task::Countdown(settings.size(300_000, 3_000_000));
+        futures.push(executor.submit(countdown)?);
     }
     figures.tasks = futures.len();
     gate.next_arrival(PATIENCE)?;
-    // Which worker has the gated task: the one the group's pending list names for it.
+    // Which worker has the gated task: the one the group's pending list
+    // names for it.
     let holder = wait_for_holder(&local, &redis.url(), &gated)?;
     local.kill(holder);
     figures.killed = Some(holder);
-    // Another worker claims it once the lease has run out, and runs it from the start.
+    // Another worker claims it once the lease has run out, and runs it from
+    // the start.
     match gate.next_arrival(PATIENCE) {
         Ok(_) => gate.open_all(),
         Err(e) => figures.trouble.push(e.to_string()),
