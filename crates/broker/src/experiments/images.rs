@@ -104,16 +104,15 @@ fn start_broker(workers: usize) -> Result<Broker, LessonError> {
     Ok((redis, local, executor))
 }
 
+/// Each image's checksum, or why the pipeline failed.
+type Checksums = Result<Vec<u64>, String>;
+
 // ANCHOR: pipeline
 /// `executor.map(process_image, paths)` on any backend: each JPEG's
 /// checksum, in order.
-fn pipeline(
-    executor: &impl Executor<Task>,
-    images: &ImageSet,
-) -> Result<Vec<u64>, String> {
+fn pipeline(pool: &impl Executor<Task>, images: &ImageSet) -> Checksums {
     let tasks = images.paths.iter().cloned().map(Task::ProcessImage);
-    executor
-        .map(tasks, MapOptions::default())
+    pool.map(tasks, MapOptions::default())
         .map(|answer| match answer {
             Ok(Answer::Image(processed)) => Ok(processed.checksum),
             Ok(other) => Err(format!("not an image: {other:?}")),

@@ -62,14 +62,10 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
 // ANCHOR: chunksize
 /// `list(executor.map(square, range(count), chunksize=chunksize))`; answers
 /// how many failed.
-fn squares(
-    executor: &ProcessPoolExecutor<Task>,
-    count: usize,
-    chunksize: usize,
-) -> usize {
+fn squares(pool: &ProcessPoolExecutor<Task>, count: usize, chunksize: usize) -> usize {
     let tasks = (0..count as u64).map(Task::Square);
     let options = MapOptions::default().chunksize(chunksize);
-    executor.map(tasks, options).filter(Result::is_err).count()
+    pool.map(tasks, options).filter(Result::is_err).count()
 }
 // ANCHOR_END: chunksize
 
