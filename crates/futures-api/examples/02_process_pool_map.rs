@@ -21,7 +21,8 @@ fn main() -> anyhow::Result<ExitCode> {
     let executor = ProcessPoolExecutor::new(4)?;
     let tasks = (0..4).map(|_| Task::Countdown(5_000_000));
     let results: Vec<_> = executor.map(tasks, MapOptions::default()).collect();
-    drop(executor); // leaving the `with` block: shutdown(wait=True), workers stopped
+    // Leaving the `with` block: shutdown(wait=True), workers stopped.
+    drop(executor);
     // ANCHOR_END: map
     for result in &results {
         println!("{:?}", result.as_ref().map(|answer| answer.ran.pid));

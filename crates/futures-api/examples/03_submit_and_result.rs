@@ -25,8 +25,8 @@ fn main() -> anyhow::Result<()> {
     // Not done within 100 ms: a timeout, and the task goes on.
     let early = running.result(Some(Duration::from_millis(100)));
     assert_eq!(early, Err(FutureError::Timeout));
-    // The only worker has the download: the square waits in the queue, so it can be cancelled;
-    // the download cannot.
+    // The only worker has the download: the square waits in the queue, so
+    // it can be cancelled; the download cannot.
     println!("cancel the queued square: {}", queued.cancel());
     println!("cancel the running download: {}", running.cancel());
     println!("download: {:?}", running.result(None).map(|a| a.value));

@@ -9,7 +9,8 @@ use futures_api::{Executor, ReturnWhen, ThreadPoolExecutor, wait};
 fn main() -> anyhow::Result<()> {
     // ANCHOR: wait
     let executor = ThreadPoolExecutor::new(2);
-    let mut tasks: Vec<Task> = (0..20).map(|_| Task::Countdown(3_000_000)).collect();
+    let countdown = Task::Countdown(3_000_000);
+    let mut tasks: Vec<Task> = vec![countdown; 20];
     tasks.insert(3, Task::Fail("bad record".into()));
     let futures: Vec<_> = tasks
         .into_iter()

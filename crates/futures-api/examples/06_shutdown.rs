@@ -13,7 +13,8 @@ fn main() -> anyhow::Result<()> {
     let futures: Vec<_> = (0..100)
         .map(|n| executor.submit(Task::Countdown(100_000 + n)))
         .collect::<Result<_, _>>()?;
-    executor.shutdown(true, true); // what is queued is cancelled; what runs finishes
+    // What is queued is cancelled; what runs finishes.
+    executor.shutdown(true, true);
     let cancelled = futures.iter().filter(|f| f.cancelled()).count();
     println!("{cancelled} of 100 cancelled, {} finished", 100 - cancelled);
     println!(

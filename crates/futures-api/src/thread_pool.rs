@@ -122,7 +122,16 @@ impl ThreadPoolExecutor {
             return Err(SubmitError::Shutdown);
         }
         queue.items.push_back(Box::new(item));
-        let start_one = queue.idle == 0;
+        // Take an idle thread's word, as `_idle_semaphore.acquire(timeout=0)` does: two quick
+        // submits must not both count on the one thread that said it was idle, or the second
+        // waits behind the first (a deadlock when the first waits for the second).
+        let start_one = match queue.idle.checked_sub(1) {
+            Some(left) => {
+                queue.idle = left;
+                false
+            }
+            None => true,
+        };
         drop(queue);
         self.shared.work.notify_one();
         if start_one {
@@ -186,20 +195,26 @@ impl ThreadPoolExecutor {
 /// Each pool thread's loop: CPython's `_worker`.
 fn work(shared: &Shared) {
     let mut queue = lock(&shared.queue);
+    // Whether this thread has said it is idle since its last item: like CPython's worker, it
+    // says so once each time it finds the queue empty, and a `submit` takes the word back.
+    let mut said_idle = false;
     loop {
         if let Some(item) = queue.items.pop_front() {
             drop(queue);
+            said_idle = false;
             item.run();
             queue = lock(&shared.queue);
         } else if queue.shutdown {
             return;
         } else {
-            queue.idle += 1;
+            if !said_idle {
+                queue.idle += 1;
+                said_idle = true;
+            }
             queue = shared
                 .work
                 .wait(queue)
                 .unwrap_or_else(PoisonError::into_inner);
-            queue.idle -= 1;
         }
     }
 }

@@ -38,7 +38,7 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let executor = ProcessPoolExecutor::new(workers)?;
     let failures = std::cell::Cell::new(0);
     let timed = |chunksize: usize| {
-        let (failed, measurement) = stopwatch(|| squares(&executor, count, chunksize));
+        let (failed, measurement) = stopwatch(|| squares(&executor, count as u64, chunksize));
         failures.set(failures.get() + failed);
         measurement
     };
@@ -60,11 +60,12 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
 }
 
 // ANCHOR: chunksize
-/// `list(executor.map(square, range(count), chunksize=chunksize))`; answers how many failed.
-fn squares(executor: &ProcessPoolExecutor<Task>, count: usize, chunksize: usize) -> usize {
-    let tasks = (0..count as u64).map(Task::Square);
-    let options = MapOptions::default().chunksize(chunksize);
-    executor.map(tasks, options).filter(Result::is_err).count()
+/// `list(executor.map(square, range(count), chunksize=chunksize))`; answers
+/// how many failed.
+fn squares(pool: &ProcessPoolExecutor<Task>, count: u64, size: usize) -> usize {
+    let tasks = (0..count).map(Task::Square);
+    let options = MapOptions::default().chunksize(size);
+    pool.map(tasks, options).filter(Result::is_err).count()
 }
 // ANCHOR_END: chunksize
 

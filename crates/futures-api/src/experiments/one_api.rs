@@ -53,10 +53,10 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let countdowns: Vec<Task> = (0..WORKERS).map(|_| Task::Countdown(steps)).collect();
 
     // ANCHOR: one_word
-    // I/O-bound: `with ThreadPoolExecutor(max_workers=4) as ex: list(ex.map(fetch_url, urls))`
-    let on_threads = |tasks: &[Task]| run(tasks, || Ok(ThreadPoolExecutor::new(WORKERS)));
+    // Waiting on downloads: a pool of threads, Python's ThreadPoolExecutor.
+    let on_threads = |t: &[Task]| run(t, || Ok(ThreadPoolExecutor::new(WORKERS)));
     // CPU-bound: the same call with one word changed.
-    let on_processes = |tasks: &[Task]| run(tasks, || ProcessPoolExecutor::new(WORKERS));
+    let on_processes = |t: &[Task]| run(t, || ProcessPoolExecutor::new(WORKERS));
     // ANCHOR_END: one_word
 
     let [dl_threads, dl_processes, cd_threads, cd_processes] = alternate(

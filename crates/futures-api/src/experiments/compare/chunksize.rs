@@ -2,7 +2,8 @@
 //! per core, one per message and in chunks, CPython and Rust in turns.
 
 use anyhow::Context as _;
-use lesson_kit::{Figure, Outcome, Run, Samples, Twins, Unit, alternate, stopwatch};
+use lesson_kit::report::group_thousands;
+use lesson_kit::{Figure, Outcome, Run, Samples, Twins, Unit, Versus, alternate, stopwatch};
 use multiprocessing::pool::default_chunksize;
 use serde::{Deserialize, Serialize};
 
@@ -93,6 +94,17 @@ pub fn report(figures: &Figures) -> Outcome {
                     .figure("tasks/s", Figure::Spread(per_second)),
             );
         }
+        // The same two timings again, typed, for the workspace's table.
+        let (cpython, rust) = (
+            wall(figures.cpython.iter().map(pick)),
+            wall(figures.rust.iter().map(pick)),
+        );
+        let timed = format!(
+            "{} tasks in chunks of {} ({label})",
+            group_thousands(figures.tasks as u64),
+            group_thousands(chunksize as u64)
+        );
+        outcome = outcome.versus(Versus::new("chunksize", timed, &cpython.wall, &rust.wall));
     }
     let slower = |runs: &[Seconds]| {
         let ratios = runs.iter().map(|s| s.one_s / s.default_s.max(1e-9));
@@ -132,6 +144,11 @@ mod tests {
         let outcome = report(&figures);
         assert_eq!(outcome.runs.len(), 6);
         assert_eq!(outcome.runs[1].label, "Rust: chunksize 1");
+        assert_eq!(
+            outcome.versus[2].timed,
+            "10,000 tasks in chunks of 5,000 (one chunk per worker)"
+        );
+        assert_eq!(outcome.versus[0].ratio().values, [2.8 / 0.45]);
         assert!(
             outcome.findings[0].contains("56.00×"),
             "{}",

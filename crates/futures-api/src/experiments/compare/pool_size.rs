@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use anyhow::Context as _;
-use lesson_kit::{DelayServer, Outcome, Run, Twins, alternate, stopwatch};
+use lesson_kit::{DelayServer, Outcome, Run, Twins, Versus, alternate, stopwatch};
 use serde::{Deserialize, Serialize};
 
 use super::wall;
@@ -89,6 +89,13 @@ pub fn report(figures: &Figures) -> Outcome {
             let timing = wall(runs.iter().map(pick));
             outcome = outcome.run(Run::timed(format!("{language}: {label}"), &timing));
         }
+        // The same two timings again, typed, for the workspace's table.
+        let (cpython, rust) = (
+            wall(figures.cpython.iter().map(pick)),
+            wall(figures.rust.iter().map(pick)),
+        );
+        let timed = format!("{} downloads, {label}", figures.downloads);
+        outcome = outcome.versus(Versus::new("pool-size", timed, &cpython.wall, &rust.wall));
     }
     outcome.finding(
         "The pool size decides the time in both languages: waiting is not where CPython is \
@@ -124,6 +131,9 @@ mod tests {
         let outcome = report(&figures);
         assert_eq!(outcome.runs.len(), 8);
         assert_eq!(outcome.runs[0].label, "CPython: 4 threads");
+        assert_eq!(outcome.versus.len(), 4);
+        assert_eq!(outcome.versus[0].timed, "24 downloads, 4 threads");
+        assert_eq!(outcome.versus[0].rust.values, [0.6, 0.6]);
         assert!(
             (outcome.runs[0].wall_s - 0.63).abs() < 1e-9,
             "the median of 0.66 and 0.6"
