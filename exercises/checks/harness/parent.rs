@@ -196,10 +196,9 @@ fn failed(exercise: &Exercise, check: &Check, reason: &str, output: &str) -> Che
 }
 
 pub fn write_report(path: &Path, outcomes: &[CheckOutcome]) -> std::io::Result<()> {
-    let mut lines = String::new();
+    let mut lines = Vec::new();
     for outcome in outcomes {
-        lines.push_str(&serde_json::to_string(outcome).map_err(std::io::Error::other)?);
-        lines.push('\n');
+        lesson_kit::jsonl::write(&mut lines, outcome)?;
     }
     std::fs::write(path, lines)
 }

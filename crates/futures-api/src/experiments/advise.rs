@@ -10,9 +10,10 @@
 use std::cell::RefCell;
 use std::fs;
 use std::io::{self, BufRead, IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::Path;
 use std::time::{Duration, Instant};
 
+use lesson_kit::cleanup;
 use lesson_kit::report::format_seconds;
 use lesson_kit::{
     Claim, DelayServer, Measurement, Outcome, Run, Samples, Source, Timing, Verdict, alternate,
@@ -214,7 +215,7 @@ fn demonstrate(
         }
         Tool::Threads { workers } => {
             let n = cap(32);
-            let scratch = Scratch::new()?;
+            let scratch = cleanup::scratch_dir("advise").map_err(LessonError::Ask)?;
             let runs = alternate(
                 settings.repeat,
                 [
@@ -281,11 +282,11 @@ fn steps_for(per_task: Duration) -> u64 {
 }
 
 /// `n` files of 1 MiB, each written and flushed to the disk (`fsync`), on `workers` threads.
-fn write_files(scratch: &Scratch, workers: usize, n: usize) -> Result<(), String> {
+fn write_files(scratch: &Path, workers: usize, n: usize) -> Result<(), String> {
     let executor = ThreadPoolExecutor::new(workers);
     let futures: Vec<_> = (0..n)
         .filter_map(|i| {
-            let path = scratch.0.join(format!("{i}.bin"));
+            let path = scratch.join(format!("{i}.bin"));
             executor
                 .submit_fn(move || {
                     let file = fs::File::create(&path).map_err(|e| e.to_string())?;
@@ -301,24 +302,6 @@ fn write_files(scratch: &Scratch, workers: usize, n: usize) -> Result<(), String
         future.result(None).map_err(|e| e.to_string())?;
     }
     Ok(())
-}
-
-/// A directory of this run's own, removed when dropped. // until lesson-kit has it
-/// (`lesson_kit::cleanup::scratch_dir`, which also sweeps what a killed run left).
-struct Scratch(PathBuf);
-
-impl Scratch {
-    fn new() -> Result<Self, LessonError> {
-        let path = std::env::temp_dir().join(format!("futures-api-advise-{}", std::process::id()));
-        fs::create_dir_all(&path).map_err(LessonError::Ask)?;
-        Ok(Scratch(path))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
 }
 
 pub fn report(figures: &Figures) -> Outcome {

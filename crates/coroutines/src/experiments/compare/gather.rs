@@ -6,7 +6,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use lesson_kit::report::format_seconds;
 use lesson_kit::{
-    Claim, Outcome, Run, Samples, Source, Timing, Trace, Twins, Unit, Verdict, alternate, stopwatch,
+    Claim, Outcome, Run, Samples, Source, Timing, Trace, Twins, Unit, Verdict, Versus, alternate,
+    stopwatch,
 };
 use serde::{Deserialize, Serialize};
 
@@ -132,6 +133,12 @@ pub fn report(figures: &Figures) -> Outcome {
             &figures.cpython,
         ))
         .run(Run::timed("Rust: spawn + await in order", &figures.rust))
+        .versus(Versus::new(
+            "gather",
+            "three waits gathered",
+            &figures.cpython.wall,
+            &figures.rust.wall,
+        ))
         .claim(
             Claim::new(
                 "There is only one thread: the event loop runs every coroutine.",

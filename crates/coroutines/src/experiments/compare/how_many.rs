@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use lesson_kit::measure::measure_child;
 use lesson_kit::report::{format_bytes, format_seconds, group_thousands};
 use lesson_kit::{
-    Claim, Figure, Outcome, Run, Samples, Source, Timing, Twins, Unit, Verdict, alternate,
+    Claim, Figure, Outcome, Run, Source, Timing, Twins, Unit, Verdict, Versus, alternate,
 };
 use serde::{Deserialize, Serialize};
 
@@ -107,13 +107,6 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     })
 }
 
-fn timing(wall_s: impl IntoIterator<Item = f64>) -> Timing {
-    Timing {
-        wall: Samples::new(Unit::Seconds, wall_s),
-        cpu: None,
-    }
-}
-
 pub fn report(figures: &Figures) -> Outcome {
     let n = figures.tasks;
     let per_task = |peak: u64, base: u64| peak.saturating_sub(base) / n.max(1);
@@ -129,7 +122,8 @@ pub fn report(figures: &Figures) -> Outcome {
         .map(|r| per_task(r.peak_rss_bytes, figures.rust_baseline_rss))
         .max()
         .unwrap_or(0);
-    let python_wall = timing(figures.cpython.iter().map(|t| t.wall_s));
+    let python_wall = Timing::wall_seconds(figures.cpython.iter().map(|t| t.wall_s));
+    let rust_wall = Timing::wall_seconds(figures.rust.iter().map(|r| r.figures.wall_s));
     let waits = python_wall.wall.map(Unit::Ratio, |s| s / figures.sleep_s);
     Outcome::new("compare-how-many", "How many tasks: asyncio beside tokio")
         .intro(format!(
@@ -147,12 +141,15 @@ pub fn report(figures: &Figures) -> Outcome {
             .figure("bytes/task", Figure::Bytes(python_bytes)),
         )
         .run(
-            Run::timed(
-                format!("Rust: spawn × {}", group_thousands(n)),
-                &timing(figures.rust.iter().map(|r| r.figures.wall_s)),
-            )
-            .figure("bytes/task", Figure::Bytes(rust_bytes)),
+            Run::timed(format!("Rust: spawn × {}", group_thousands(n)), &rust_wall)
+                .figure("bytes/task", Figure::Bytes(rust_bytes)),
         )
+        .versus(Versus::new(
+            "how-many",
+            format!("{} tasks sleeping", group_thousands(n)),
+            &python_wall.wall,
+            &rust_wall.wall,
+        ))
         .finding(format!(
             "Memory per task: {} in CPython, {} in tokio.",
             format_bytes(python_bytes),
