@@ -70,7 +70,10 @@ fn said(output: &Output) -> String {
 
 #[test]
 fn the_photos_that_decode_complete_and_the_truncated_one_is_named() {
-    let (dir, out) = (scratch_dir("photos-in").unwrap(), scratch_dir("photos-out").unwrap());
+    let (dir, out) = (
+        scratch_dir("photos-in").unwrap(),
+        scratch_dir("photos-out").unwrap(),
+    );
     photo_folder(&dir);
     let before = contents(&dir);
     let output = run(vec![
@@ -78,9 +81,19 @@ fn the_photos_that_decode_complete_and_the_truncated_one_is_named() {
         format!("--out={}", out.display()),
     ]);
     let said = said(&output);
-    assert!(!output.status.success(), "a skipped photo fails the run:\n{said}");
-    assert!(said.contains("cut.jpg"), "the truncated photo is named:\n{said}");
-    assert_eq!(contents(&dir), before, "nothing written into the reader's folder");
+    assert!(
+        !output.status.success(),
+        "a skipped photo fails the run:\n{said}"
+    );
+    assert!(
+        said.contains("cut.jpg"),
+        "the truncated photo is named:\n{said}"
+    );
+    assert_eq!(
+        contents(&dir),
+        before,
+        "nothing written into the reader's folder"
+    );
     for variant in ["sequential", "pool", "rayon"] {
         let mut made: Vec<String> = fs::read_dir(out.join(variant))
             .unwrap_or_else(|e| panic!("{variant}: {e}\n{said}"))
@@ -116,7 +129,11 @@ fn a_missing_an_empty_and_an_imageless_folder_are_refused_with_reasons() {
     let missing = dir.join("nowhere");
     let output = run(vec![format!("--dir={}", missing.display())]);
     assert!(!output.status.success());
-    assert!(said(&output).contains("no such folder"), "{}", said(&output));
+    assert!(
+        said(&output).contains("no such folder"),
+        "{}",
+        said(&output)
+    );
 
     let empty = dir.join("empty");
     fs::create_dir(&empty).expect("makes");
@@ -145,7 +162,16 @@ fn an_out_folder_inside_the_readers_folder_is_refused() {
 
 #[test]
 fn results_are_named_so_that_no_two_photos_share_one() {
-    assert_eq!(output_name(Path::new("/p/IMG_1.jpg")), Path::new("IMG_1.jpg"));
-    assert_eq!(output_name(Path::new("/p/IMG_1.JPEG")), Path::new("IMG_1.JPEG"));
-    assert_eq!(output_name(Path::new("/p/scan.png")), Path::new("scan.png.jpg"));
+    assert_eq!(
+        output_name(Path::new("/p/IMG_1.jpg")),
+        Path::new("IMG_1.jpg")
+    );
+    assert_eq!(
+        output_name(Path::new("/p/IMG_1.JPEG")),
+        Path::new("IMG_1.JPEG")
+    );
+    assert_eq!(
+        output_name(Path::new("/p/scan.png")),
+        Path::new("scan.png.jpg")
+    );
 }

@@ -193,9 +193,9 @@ fn through_pillow(settings: &Settings, photos: &[PathBuf], out: &Path, workers: 
             pool: Timing::wall_seconds(p.pool_s),
             threads: Timing::wall_seconds(p.threads_s),
         },
-        Ok(Twin { pillow: None }) => Pillow::Missing(
-            "Pillow is not installed (`python3 -m pip install Pillow`)".to_string(),
-        ),
+        Ok(Twin { pillow: None }) => {
+            Pillow::Missing("Pillow is not installed (`python3 -m pip install Pillow`)".to_string())
+        }
         Err(error) => Pillow::Missing(format!("python/pipeline.py: {error}")),
     }
 }
@@ -209,7 +209,10 @@ fn failures(variants: &[(&str, &Vec<Batch>)]) -> Vec<String> {
     let mut failures: Vec<String> = variants
         .iter()
         .flat_map(|(name, runs)| {
-            let errors = runs.iter().flat_map(|(r, _)| r).filter_map(|r| r.as_ref().err());
+            let errors = runs
+                .iter()
+                .flat_map(|(r, _)| r)
+                .filter_map(|r| r.as_ref().err());
             errors.map(move |e| format!("{name}: {e}"))
         })
         .collect();
@@ -224,18 +227,33 @@ pub fn report(figures: &Figures) -> Outcome {
         .intro(format!(
             "{} from {}, each decoded, resized to half (Lanczos-3), blurred (Gaussian, σ = 2) \
              and encoded as JPEG (quality 85): in turn, in a pool of {}, with rayon on {}, \
-             and through Pillow. Your folder is only read.",
+             and through Pillow (python/pipeline.py) when it is installed. Every speedup is \
+             against Rust in turn. Your folder is only read.",
             count(n, "photo"),
             figures.dir.display(),
             count(w, "worker process"),
             count(w, "thread"),
         ))
         .run(Run::timed("sequential", &figures.sequential))
-        .run(Run::timed(format!("pool of {}", count(w, "process")), &figures.pool))
-        .run(Run::timed(format!("rayon, {}", count(w, "thread")), &figures.rayon));
+        .run(Run::timed(
+            format!("pool of {}", count(w, "process")),
+            &figures.pool,
+        ))
+        .run(Run::timed(
+            format!("rayon, {}", count(w, "thread")),
+            &figures.rayon,
+        ));
     outcome = match &figures.pillow {
-        Pillow::Ran { version, sequential, pool, threads } => outcome
-            .run(Run::timed(format!("Pillow {version}: sequential"), sequential))
+        Pillow::Ran {
+            version,
+            sequential,
+            pool,
+            threads,
+        } => outcome
+            .run(Run::timed(
+                format!("Pillow {version}: sequential"),
+                sequential,
+            ))
             .run(Run::timed(format!("Pillow {version}: pool"), pool))
             .run(Run::timed(format!("Pillow {version}: threads"), threads)),
         Pillow::Missing(why) => outcome.finding(format!("No Pillow runs: {why}.")),
