@@ -61,15 +61,14 @@ type Batch = (Vec<Result<Processed, String>>, Measurement);
 
 pub fn measure(settings: &Settings, dir: &Path) -> Result<Figures, LessonError> {
     let found = find_photos(dir)?;
-    // The scratch folder lives until `measure` returns; `--out` outlives the run.
-    let scratch = match &settings.lesson.out {
-        Some(_) => None,
-        None => Some(scratch_dir("photos").map_err(LessonError::Scratch)?),
-    };
-    let out = match (&settings.lesson.out, &scratch) {
-        (Some(out), _) => output_folder(dir, out)?,
-        (None, Some(scratch)) => scratch.to_path_buf(),
-        (None, None) => unreachable!("a scratch folder is made when --out is not given"),
+    // The scratch folder lives until `measure` returns (and goes however the run ends);
+    // `--out` outlives the run.
+    let (out, _scratch) = match &settings.lesson.out {
+        Some(out) => (output_folder(dir, out)?, None),
+        None => {
+            let scratch = scratch_dir("photos").map_err(LessonError::Scratch)?;
+            (scratch.to_path_buf(), Some(scratch))
+        }
     };
     let (photos, skipped) = decodable(found);
     if photos.is_empty() {
@@ -103,7 +102,7 @@ pub fn measure(settings: &Settings, dir: &Path) -> Result<Figures, LessonError> 
     Ok(Figures {
         dir: dir.to_path_buf(),
         photos: photos.len(),
-        kept: scratch.is_none(),
+        kept: settings.lesson.out.is_some(),
         out,
         workers: w,
         cores: cores(),
