@@ -37,6 +37,10 @@ reset EXERCISE:
 watch:
     cargo run --quiet -p exercise-check -- watch
 
+# Every lesson's Python twins, CPython beside Rust in one table: `just compare`, `just compare --json`
+compare *ARGS:
+    cargo run --quiet -p lesson-kit --bin compare -- {{ARGS}}
+
 # The lessons at the article's full sizes, optimised: figures for your machine
 bench:
     cargo run --release -p gil-sim -- --full && cargo run --release -p threading -- --full

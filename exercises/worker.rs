@@ -4,6 +4,7 @@
 //! - `--child pool-worker`: a worker of the lesson's `Pool`, for multiprocessing-2. A pool's
 //!   workers are normally the lesson's own binary started again; the checks are not that binary,
 //!   so they start this one, which serves the same tasks (`multiprocessing::Task`).
+//! - `--futures-worker`: a worker of futures-3's `ProcessPoolExecutor` (`futures_api::tasks::Task`).
 //! - `--one-task-at-a-time`: the simpler worker of multiprocessing-3. It reads one `Task` frame
 //!   from its stdin, runs it, writes the task's `Result<Answer, String>` as one frame to its
 //!   stdout, and starts again, until its stdin closes. A `Task::Die` ends it in the middle.
@@ -23,9 +24,15 @@ use multiprocessing::pool::{Job, WORKER, worker_main};
 /// The argument that starts the worker of multiprocessing-3.
 const ONE_TASK_AT_A_TIME: &str = "--one-task-at-a-time";
 
+/// The argument that starts a worker of futures-3's process pool: the futures lesson's tasks.
+const FUTURES_WORKER: &str = "--futures-worker";
+
 fn main() -> ExitCode {
     if let Some(exit) = serve_child("exercises-worker", &[(WORKER, worker_main::<Task>)]) {
         return exit;
+    }
+    if std::env::args().nth(1).as_deref() == Some(FUTURES_WORKER) {
+        return multiprocessing::pool::worker_main::<futures_api::tasks::Task>(Vec::new());
     }
     if std::env::args().nth(1).as_deref() != Some(ONE_TASK_AT_A_TIME) {
         eprintln!(

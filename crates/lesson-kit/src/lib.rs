@@ -18,6 +18,8 @@
 //!   status in words.
 //! - [`cleanup`]: scratch folders and shared-memory files that no ending of a run leaves behind.
 //! - [`progress`]: where a long run is (which repeat, which run), on stderr.
+//! - [`versus`]: a comparison's CPython-beside-Rust figures and what it skipped, typed, for
+//!   the workspace's `compare` table ([`comparison`]).
 //! - [`render`]: the terminal (timeline + table), SVG and Markdown renderers of a `Report`.
 //!
 //! Each lesson crate (`gil-sim`, `threading`, …) depends on this one; none has a timer, a server
@@ -25,6 +27,7 @@
 
 pub mod busy;
 pub mod cleanup;
+pub mod comparison;
 pub mod deadline;
 pub mod format;
 pub mod jsonl;
@@ -38,6 +41,7 @@ pub mod server;
 pub mod tour;
 pub mod trace;
 pub mod twin;
+pub mod versus;
 
 pub use deadline::finish_within;
 pub use measure::{Measurement, stopwatch, stopwatch_with_children};
@@ -47,6 +51,7 @@ pub use server::{DelayServer, ServerError};
 pub use tour::{Settings, Tour, child_command};
 pub use trace::{Clock, Lane, Span, State, Trace, TraceData};
 pub use twin::{TwinError, Twins};
+pub use versus::{Missing, Skipped, Versus};
 
 /// CONTRIBUTING.md, compiled: `cargo test` builds each of its Rust blocks as a doctest, so the
 /// guide a new lesson is written from cannot drift from lesson-kit's real signatures.

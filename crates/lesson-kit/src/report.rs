@@ -19,6 +19,7 @@ pub use crate::format::{format_bytes, format_seconds, group_thousands};
 use crate::measure::Measurement;
 use crate::samples::{Samples, Timing, Unit};
 use crate::trace::Trace;
+use crate::versus::{Skipped, Versus};
 
 /// Everything one run of a lesson measured.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -138,6 +139,13 @@ pub struct Outcome {
     /// Why the machine looked busy while this experiment ran; `None` when it looked quiet.
     #[serde(default)]
     pub busy: Option<String>,
+    /// A comparison's figures as data: each thing timed on CPython and in Rust (see
+    /// [`crate::versus`]). Empty outside `compare`, and then left out of the JSON.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub versus: Vec<Versus>,
+    /// What a comparison could not run, and what it lacked (python3, Pillow, Python 2).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<Skipped>,
 }
 
 impl Outcome {
@@ -152,6 +160,8 @@ impl Outcome {
             claims: Vec::new(),
             problems: Vec::new(),
             busy: None,
+            versus: Vec::new(),
+            skipped: Vec::new(),
         }
     }
 
@@ -182,6 +192,18 @@ impl Outcome {
 
     pub fn problem(mut self, line: impl Into<String>) -> Self {
         self.problems.push(line.into());
+        self
+    }
+
+    /// One thing a comparison timed on both sides, for the workspace's table.
+    pub fn versus(mut self, versus: Versus) -> Self {
+        self.versus.push(versus);
+        self
+    }
+
+    /// Part of a comparison that could not run, and what it lacked.
+    pub fn skipped(mut self, skipped: Skipped) -> Self {
+        self.skipped.push(skipped);
         self
     }
 

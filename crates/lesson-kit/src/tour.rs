@@ -55,6 +55,7 @@ use crate::cleanup;
 use crate::render::terminal::{self, TerminalOptions};
 use crate::report::{Outcome, Report};
 use crate::twin::Twins;
+use crate::versus::{Missing, Skipped};
 
 /// The settings every experiment receives: the shared sizes, plus the lesson's own (`L`).
 #[derive(Clone, Debug)]
@@ -320,10 +321,21 @@ impl<L: 'static> Tour<L> {
         let Some((dir, compare)) = &self.compare else {
             anyhow::bail!("this lesson has no Python twins to compare with");
         };
-        let twins = Twins::find(dir.clone()).context(
-            "there is no CPython to compare with; install Python 3 (python3 on the PATH) and \
-             run this again",
-        )?;
+        let twins = match Twins::find(dir.clone()) {
+            Ok(twins) => twins,
+            Err(error) => {
+                // Said twice: typed in the report, for the workspace's `compare` table, and as
+                // this run's error, for the reader who asked for a comparison.
+                show.record(
+                    Outcome::new("compare", "CPython beside Rust")
+                        .skipped(Skipped::new("every comparison", Missing::Python3)),
+                );
+                return Err(error).context(
+                    "there is no CPython to compare with; install Python 3 (python3 on the \
+                     PATH) and run this again",
+                );
+            }
+        };
         show.say(&format!(
             "Running the Python twins with {} beside the same experiments in Rust, {} times \
              each…\n",
@@ -439,6 +451,11 @@ impl Show {
         if !self.json {
             println!("{}", terminal::experiment(&outcome, self.options));
         }
+        self.record(outcome);
+    }
+
+    /// Keeps an outcome for `--json` and the exit status without drawing it.
+    fn record(&mut self, outcome: Outcome) {
         self.problems.extend(outcome.problems.iter().cloned());
         if self.report.busy.is_none() {
             self.report.busy = outcome.busy.clone();

@@ -100,7 +100,7 @@ fn every_quick_experiment_prints_its_report_as_json() {
 #[test]
 fn compare_json_prints_one_report_with_every_comparison() {
     if Command::new("python3").arg("--version").output().is_err() {
-        return; // No python3 here: `compare` says so, tested by lesson-kit.
+        return; // No python3 here: `compare` says so (tested below).
     }
     let output = threading(&[
         "compare",
@@ -159,4 +159,22 @@ fn a_closed_output_pipe_ends_the_lesson_quietly() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(status.signal(), Some(libc::SIGPIPE), "{status:?}: {stderr}");
+}
+
+#[test]
+fn compare_without_python3_fails_and_says_so_typed_in_its_json() {
+    let empty = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("threading-no-python");
+    std::fs::create_dir_all(&empty).expect("an empty folder for the PATH");
+    let output = Command::new(env!("CARGO_BIN_EXE_threading"))
+        .args(["compare", "--json"])
+        .env("PATH", &empty)
+        .output()
+        .expect("the lesson binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "a comparison was asked for");
+    assert!(stderr.contains("no CPython to compare with"), "{stderr}");
+    let report = Report::from_json(&String::from_utf8_lossy(&output.stdout)).expect("JSON");
+    let compare = report.experiment("compare").expect("the compare outcome");
+    assert_eq!(compare.skipped[0].missing, lesson_kit::Missing::Python3);
+    assert!(compare.versus.is_empty());
 }

@@ -3,6 +3,7 @@
 //! Figures keep their number and unit on one line (`84.2 ms` never breaks after `84.2`): their
 //! spaces become no-break spaces, and a range's dash is followed by a word joiner.
 
+use crate::comparison::Comparison;
 use crate::render::terminal::{unbroken as figure, wall_cell};
 use crate::report::{Claim, Outcome, Report, format_seconds};
 
@@ -207,6 +208,67 @@ fn unbroken(text: &str) -> String {
     dash_joined(&figure(text).replace("\u{a0}(", " ("))
 }
 
+/// The workspace's comparison (`cargo run -p lesson-kit --bin compare -- --json`) for the book:
+/// four columns, so that it fits the book's column (lesson and experiment share one); then what
+/// was skipped or failed, and, without python3, how to make the table.
+pub fn comparison(table: &Comparison) -> String {
+    let mut out = String::new();
+    if !table.rows.is_empty() {
+        out.push_str(&row(&[
+            "lesson: experiment".into(),
+            "CPython".into(),
+            "Rust".into(),
+            "CPython ÷ Rust".into(),
+        ]));
+        out.push_str(&row(&[
+            ":--".into(),
+            "--:".into(),
+            "--:".into(),
+            "--:".into(),
+        ]));
+        for r in &table.rows {
+            out.push_str(&row(&[
+                escape(&format!("{}: {}, {}", r.lesson, r.experiment, r.timed)),
+                unbroken(&r.cpython.to_string()),
+                unbroken(&r.rust.to_string()),
+                unbroken(&r.ratio.to_string()),
+            ]));
+        }
+        out.push('\n');
+    }
+    let python = table.python.as_deref().unwrap_or("no python3");
+    out.push_str(&format!(
+        "Measured with {python}; each figure is the median of the runs, with their range. \
+         `just compare` (or `cargo run -p lesson-kit --bin compare`) makes this table again.\n"
+    ));
+    for skip in &table.skipped {
+        let what = skip
+            .what
+            .as_deref()
+            .map_or(String::new(), |w| format!(": {w}"));
+        out.push_str(&format!(
+            "\n- skipped {}{what}: {}",
+            skip.lesson,
+            escape(&skip.why.to_string())
+        ));
+    }
+    for failure in &table.failed {
+        out.push_str(&format!(
+            "\n- failed {}: {}",
+            failure.lesson,
+            escape(&failure.why)
+        ));
+    }
+    if table.python.is_none() {
+        out.push_str(
+            "\n\nThere was no python3 when this book was built, so there is nothing to compare \
+             with: install Python 3, then run `just compare`, or build the book again.",
+        );
+    }
+    out.push('\n');
+    out
+}
+
 fn row(cells: &[String]) -> String {
     format!("| {} |\n", cells.join(" | "))
 }
@@ -217,7 +279,44 @@ fn escape(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::keep_figures_whole;
+    use super::{comparison, keep_figures_whole};
+    use crate::comparison::{Comparison, LessonRun};
+    use crate::{Missing, Outcome, Report, Samples, Unit, Versus};
+
+    #[test]
+    fn the_comparison_fits_four_columns_and_says_how_to_make_it_without_python() {
+        let outcome = Outcome::new("compare-cost", "Cost").versus(Versus::new(
+            "cost",
+            "start and join one thread",
+            &Samples::new(Unit::Seconds, [40e-6, 41e-6]),
+            &Samples::new(Unit::Seconds, [30e-6, 31e-6]),
+        ));
+        let mut report = Report::new("threading", "Threading");
+        report.experiments = vec![outcome];
+        let ran = LessonRun::Ran {
+            success: true,
+            status: "exited cleanly (code 0)".into(),
+            stdout: report.to_json(),
+        };
+        let table = Comparison::build(Some("Python 3.11.7".into()), &[("threading".into(), ran)]);
+        let text = comparison(&table);
+        let header = text.lines().next().expect("a header");
+        assert_eq!(header.matches(" | ").count(), 3, "{header}");
+        assert!(
+            text.contains("| threading: cost, start and join one thread |"),
+            "{text}"
+        );
+        assert!(!text.contains("no python3"), "{text}");
+
+        let none = Comparison::build(None, &[("gil-sim".into(), LessonRun::NoPython3)]);
+        let text = comparison(&none);
+        assert!(!text.contains("| CPython |"), "no empty table: {text}");
+        assert!(text.contains(&Missing::Python3.to_string()), "{text}");
+        assert!(
+            text.contains("install Python 3, then run `just compare`"),
+            "{text}"
+        );
+    }
 
     #[test]
     fn figures_keep_their_unit_and_range_and_words_still_break() {

@@ -7,7 +7,7 @@ use std::process::Command;
 use anyhow::Context as _;
 use lesson_kit::os::exit_status_in_words;
 use lesson_kit::report::format_seconds;
-use lesson_kit::{Outcome, Twins, alternate};
+use lesson_kit::{Missing, Outcome, Skipped, Twins, alternate};
 use serde::{Deserialize, Serialize};
 
 use super::{Pair, Row, all, intro, once, rows_outcome};
@@ -178,7 +178,10 @@ pub fn report(figures: &Figures) -> Outcome {
         outcome = outcome.problem(failure.clone());
     }
     if figures.python2.is_none() && figures.python2_failures.is_empty() {
-        outcome = outcome.finding(no_python2(program));
+        outcome = outcome.finding(no_python2(program)).skipped(Skipped::new(
+            "the legacy GIL's CPython row",
+            Missing::Python2,
+        ));
     }
     outcome
 }
@@ -232,6 +235,7 @@ mod tests {
         let outcome = report(&figures(twinned("2.7.18", 1.7)));
         assert_eq!(outcome.runs.len(), 2);
         assert!(outcome.runs[0].label.contains("legacy GIL (Python 2.7.18)"));
+        assert!(outcome.skipped.is_empty());
         assert!(
             outcome.findings[0].contains("2 of 2"),
             "{:?}",
@@ -244,6 +248,7 @@ mod tests {
         let outcome = report(&figures(None));
         assert_eq!(outcome.runs.len(), 1);
         assert!(outcome.problems.is_empty());
+        assert_eq!(outcome.skipped[0].missing, Missing::Python2);
         assert!(
             outcome
                 .findings

@@ -23,7 +23,7 @@ pub mod stampede;
 
 use anyhow::Context as _;
 use lesson_kit::report::ratio;
-use lesson_kit::{Figure, Outcome, Run, Samples, Timing, Twins, Unit, alternate};
+use lesson_kit::{Figure, Outcome, Run, Samples, Timing, Twins, Unit, Versus, alternate};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -219,7 +219,9 @@ fn rows_outcome(id: &str, title: &str, intro: String, rows: Vec<Row>) -> Outcome
     let close = rows.iter().filter(|row| row.close()).count();
     let mut outcome = Outcome::new(format!("compare-{id}"), title).intro(intro);
     for row in rows {
-        outcome = outcome.run(row.into_run());
+        // The row's figures again, typed, for the workspace's table (which reads no label).
+        let versus = Versus::new(id, row.label.clone(), &row.cpython, &row.gil_sim);
+        outcome = outcome.versus(versus).run(row.into_run());
     }
     if total == 0 {
         return outcome;
@@ -296,6 +298,9 @@ mod tests {
             vec![row(&[1.0], &[1.05]), row(&[1.0], &[2.0])],
         );
         assert_eq!(outcome.runs.len(), 2);
+        assert_eq!(outcome.versus.len(), 2, "each row is a typed pair too");
+        assert_eq!(outcome.versus[1].experiment, "x");
+        assert_eq!(outcome.versus[1].rust.values, [2.0]);
         assert!(
             outcome.findings[0].contains("1 of 2"),
             "{:?}",

@@ -3,7 +3,7 @@
 //! hashlib on large and small chunks otherwise.
 
 use anyhow::Context as _;
-use lesson_kit::{Outcome, Twins};
+use lesson_kit::{Missing, Outcome, Skipped, Twins};
 use serde::{Deserialize, Serialize};
 
 use super::{Pair, Row, in_turns, intro, once, rows_outcome};
@@ -121,12 +121,21 @@ pub fn report(figures: &Figures) -> Outcome {
         .iter()
         .map(|case| row(figures, case))
         .collect();
-    rows_outcome(
+    let outcome = rows_outcome(
         "native",
         "Native code on threads: CPython beside gil-sim",
         intro(&figures.python, "native.py", figures.turns, &what),
         rows,
-    )
+    );
+    // Without Pillow the twin still runs, on hashlib: Pillow's own filter is what was skipped.
+    if figures.cases.iter().any(|case| case.chunk_bytes.is_none()) {
+        outcome
+    } else {
+        outcome.skipped(Skipped::new(
+            "Pillow's blur (hashlib stood in)",
+            Missing::Pillow,
+        ))
+    }
 }
 
 /// One case of the twin, held against gil-sim's filter that does the same with the GIL.
@@ -180,6 +189,11 @@ mod tests {
         assert!(labels[0].ends_with("(gil-sim: GIL released)"), "{labels:?}");
         assert!(labels[1].ends_with("(gil-sim: GIL kept)"), "{labels:?}");
         assert!(labels[2].ends_with("(gil-sim: GIL released)"), "{labels:?}");
+        assert_eq!(
+            outcome.skipped[0].missing,
+            Missing::Pillow,
+            "hashlib stood in"
+        );
         assert!(
             outcome.findings[0].contains("3 of 3"),
             "{:?}",
@@ -191,6 +205,7 @@ mod tests {
     fn pillow_has_no_chunk_and_releases_the_gil() {
         let outcome = report(&figures(vec![case("Pillow BoxBlur", None, 1.5)]));
         assert!(outcome.runs[0].label.ends_with("(gil-sim: GIL released)"));
+        assert!(outcome.skipped.is_empty(), "Pillow ran");
         assert!(
             outcome.findings[0].contains("0 of 1"),
             "{:?}",

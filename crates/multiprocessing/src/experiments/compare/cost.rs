@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use lesson_kit::report::{format_bytes, format_seconds};
-use lesson_kit::{Outcome, Run, Timing, Twins};
+use lesson_kit::{Outcome, Run, Timing, Twins, Versus};
 use serde::{Deserialize, Serialize};
 
 use super::{in_turns, joined, one_run, twin_args};
@@ -91,6 +91,9 @@ pub fn report(figures: &Figures) -> Outcome {
     for failure in &figures.failures {
         outcome = outcome.problem(failure.clone());
     }
+    for versus in versus(figures) {
+        outcome = outcome.versus(versus);
+    }
     outcome = outcome.finding(format!(
         "Python's spawn took {}, Rust's re-execution {}: the difference is an interpreter \
          starting and importing modules.",
@@ -105,6 +108,28 @@ pub fn report(figures: &Figures) -> Outcome {
         )),
         _ => outcome,
     }
+}
+
+/// Each start both sides measured, again, typed, for the workspace's table.
+fn versus(figures: &Figures) -> Vec<Versus> {
+    let (py, rust) = (&figures.cpython, &figures.rust);
+    let both = [
+        ("start a thread", Some(&py.thread), Some(&rust.thread)),
+        (
+            "start a process by fork",
+            py.fork.as_ref(),
+            rust.fork.as_ref(),
+        ),
+        (
+            "start a process from a fork server",
+            py.fork_server.as_ref(),
+            rust.fork_server.as_ref(),
+        ),
+        ("spawn a new program", Some(&py.spawn), Some(&rust.spawn)),
+    ];
+    both.into_iter()
+        .filter_map(|(timed, py, rust)| Some(Versus::new("cost", timed, &py?.wall, &rust?.wall)))
+        .collect()
 }
 
 /// One language's rows: a thread, then each start method this OS has.
@@ -146,6 +171,12 @@ mod tests {
             failures: Vec::new(),
         };
         let outcome = report(&figures);
+        let timed: Vec<&str> = outcome.versus.iter().map(|v| v.timed.as_str()).collect();
+        assert_eq!(
+            timed,
+            ["start a thread", "spawn a new program"],
+            "fork only where both sides have it"
+        );
         let labels: Vec<&str> = outcome.runs.iter().map(|r| r.label.as_str()).collect();
         assert_eq!(
             labels,

@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use lesson_kit::report::{faster_or_slower, group_thousands};
-use lesson_kit::{Figure, Outcome, Run, Timing, Twins};
+use lesson_kit::{Figure, Outcome, Run, Timing, Twins, Versus};
 use serde::{Deserialize, Serialize};
 
 use super::{in_turns, joined, one_run, speedup, twin_args};
@@ -117,6 +117,9 @@ pub fn report(figures: &Figures) -> Outcome {
     for failure in &figures.failures {
         outcome = outcome.problem(failure.clone());
     }
+    for versus in versus(figures) {
+        outcome = outcome.versus(versus);
+    }
     outcome.finding(format!(
         "CPython's threads: {}; its process pool: {}. The simulated GIL: {}; Rust's pool: {}.",
         faster_or_slower(speedup(&py.sequential, &py.threads).median()),
@@ -124,6 +127,26 @@ pub fn report(figures: &Figures) -> Outcome {
         faster_or_slower(speedup(&rust.sequential, &rust.threads).median()),
         faster_or_slower(speedup(&rust.sequential, &rust.pool).median()),
     ))
+}
+
+/// The speedups again, typed, for the workspace's table: each side sized its own countdowns, so
+/// the speedup over its own sequential run, not the seconds, is the figure to hold side by side.
+fn versus(figures: &Figures) -> [Versus; 2] {
+    let (py, rust) = (&figures.cpython, &figures.rust);
+    [
+        Versus::new(
+            "countdown",
+            "4 threads under one GIL: speedup over sequential",
+            &speedup(&py.sequential, &py.threads),
+            &speedup(&rust.sequential, &rust.threads),
+        ),
+        Versus::new(
+            "countdown",
+            format!("a pool of {}: speedup over sequential", figures.workers),
+            &speedup(&py.sequential, &py.pool),
+            &speedup(&rust.sequential, &rust.pool),
+        ),
+    ]
 }
 
 /// A row with its speed against its own language's sequential run.
@@ -162,6 +185,13 @@ mod tests {
     fn each_side_is_measured_against_its_own_sequential_run() {
         let outcome = report(&figures());
         assert_eq!(outcome.runs.len(), 6);
+        let pool_versus = &outcome.versus[1];
+        assert!(
+            pool_versus.timed.starts_with("a pool of"),
+            "{}",
+            pool_versus.timed
+        );
+        assert!((pool_versus.cpython.median() - 0.24 / 0.13).abs() < 1e-9);
         let pool = outcome.runs[2]
             .get("against its own sequential")
             .and_then(Figure::as_f64);

@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use lesson_kit::report::{faster_or_slower, format_seconds};
-use lesson_kit::{Figure, Outcome, Run, Timing, Twins, Unit};
+use lesson_kit::{Figure, Missing, Outcome, Run, Skipped, Timing, Twins, Unit, Versus};
 use serde::{Deserialize, Serialize};
 
 use super::{in_turns, joined, one_run, speedup, twin_args};
@@ -133,9 +133,14 @@ pub fn report(figures: &Figures) -> Outcome {
         outcome = outcome.problem(failure.clone());
     }
     let Some(pillow) = &figures.pillow else {
-        return outcome.finding(NO_PILLOW);
+        return outcome.finding(NO_PILLOW).skipped(Skipped::new(
+            "Pillow's side of the pipeline",
+            Missing::Pillow,
+        ));
     };
-    outcome
+    versus(figures, pillow)
+        .into_iter()
+        .fold(outcome, Outcome::versus)
         .run(row(
             figures,
             &format!("Pillow {}: sequential", pillow.version),
@@ -160,6 +165,28 @@ pub fn report(figures: &Figures) -> Outcome {
             faster_or_slower(speedup(&figures.rust.sequential, &figures.rust.pool).median()),
             faster_or_slower(speedup(&figures.rust.sequential, &figures.rust.threads).median()),
         ))
+}
+
+/// The three ways' times on both sides again, typed, for the workspace's table.
+fn versus(figures: &Figures, pillow: &Pillow) -> [Versus; 3] {
+    let w = figures.workers;
+    let (p, r) = (&pillow.ways, &figures.rust);
+    let pair =
+        |timed: String, p: &Timing, r: &Timing| Versus::new("pipeline", timed, &p.wall, &r.wall);
+    let images = count(figures.images, "image");
+    [
+        pair(format!("{images} in turn"), &p.sequential, &r.sequential),
+        pair(
+            format!("{images}, {}", count(w, "process")),
+            &p.pool,
+            &r.pool,
+        ),
+        pair(
+            format!("{images}, {}", count(w, "thread")),
+            &p.threads,
+            &r.threads,
+        ),
+    ]
 }
 
 const NO_PILLOW: &str = "Pillow is not installed, so there is no Python pipeline to compare \
@@ -228,6 +255,21 @@ mod tests {
         };
         let outcome = report(&figures(Some(pillow)));
         assert_eq!(outcome.runs.len(), 6);
+        let timed: Vec<&str> = outcome.versus.iter().map(|v| v.timed.as_str()).collect();
+        assert_eq!(
+            timed,
+            [
+                "8 images in turn",
+                "8 images, 2 processes",
+                "8 images, 2 threads"
+            ]
+        );
+        assert_eq!(
+            outcome.versus[0].ratio().median(),
+            2.0,
+            "Pillow 1.6 s, Rust 0.8 s"
+        );
+        assert!(outcome.skipped.is_empty());
         let text = outcome.findings.join("\n");
         assert!(text.contains("Python's Pool 1.60× faster"), "{text}");
         assert!(text.contains("Rust's pool 1.78× faster"), "{text}");
@@ -240,6 +282,8 @@ mod tests {
         let outcome = report(&figures(None));
         assert_eq!(outcome.runs.len(), 3);
         assert!(outcome.findings[0].contains("pip install Pillow"));
+        assert!(outcome.versus.is_empty());
+        assert_eq!(outcome.skipped[0].missing, Missing::Pillow);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use anyhow::Context as _;
 use lesson_kit::report::group_thousands;
-use lesson_kit::{Figure, Outcome, Run, Timing, Twins, Unit};
+use lesson_kit::{Figure, Outcome, Run, Samples, Timing, Twins, Unit, Versus};
 use serde::{Deserialize, Serialize};
 
 use super::{in_turns, joined, one_run, twin_args};
@@ -86,6 +86,24 @@ pub fn report(figures: &Figures) -> Outcome {
         outcome = outcome.problem(failure.clone());
     }
     outcome
+        .versus(Versus::new(
+            "talking",
+            "one message through a queue",
+            &per_message(py),
+            &per_message(rust),
+        ))
+        .versus(Versus::new(
+            "talking",
+            "a round trip through a pipe",
+            &py.round_trip.wall,
+            &rust.round_trip.wall,
+        ))
+}
+
+/// Seconds per message through the queue: the two sides may send different counts.
+fn per_message(channels: &Channels) -> Samples {
+    let messages = channels.queue_messages.max(1) as f64;
+    channels.queue.wall.map(Unit::Seconds, |s| s / messages)
 }
 
 fn queue_row(label: &str, channels: &Channels) -> Run {
@@ -125,6 +143,9 @@ mod tests {
         };
         assert_eq!(rate(0), Some(20_000.0));
         assert_eq!(rate(1), Some(200_000.0));
+        let queue = &outcome.versus[0];
+        assert_eq!(queue.cpython.values, [0.5 / 10_000.0]);
+        assert!((queue.ratio().median() - 10.0).abs() < 1e-9);
         assert!(outcome.intro[0].starts_with("10,000 messages"));
         assert!(outcome.problems.is_empty());
     }

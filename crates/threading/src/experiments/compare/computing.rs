@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use gil_sim::Mode;
 use lesson_kit::report::{faster_or_slower, format_seconds};
 use lesson_kit::{
-    Claim, Outcome, Run, Source, Timing, Trace, Twins, Verdict, alternate, stopwatch,
+    Claim, Outcome, Run, Source, Timing, Trace, Twins, Verdict, Versus, alternate, stopwatch,
 };
 use serde::{Deserialize, Serialize};
 
@@ -131,7 +131,9 @@ pub fn report(figures: &Figures) -> Outcome {
             .run(Run::timed(format!("{label}: one thread"), &pair.one_thread))
             .run(many);
     }
-    outcome
+    versus(figures)
+        .into_iter()
+        .fold(outcome, Outcome::versus)
         .finding(format!(
             "CPython's threads: {} than one CPython thread; gil-sim's GIL threads: {}; plain \
              Rust threads: {}.",
@@ -155,6 +157,27 @@ pub fn report(figures: &Figures) -> Outcome {
                 _ => Verdict::DoesNotHold,
             }),
         )
+}
+
+/// The speedups again, typed, for the workspace's table: each side sized its own tasks, so the
+/// speedup, not the seconds, is the figure to hold side by side.
+fn versus(figures: &Figures) -> [Versus; 2] {
+    let n = figures.tasks;
+    let cpython = figures.cpython.speedup();
+    [
+        Versus::new(
+            "computing",
+            format!("{n} threads' speedup over one (Rust: plain threads)"),
+            &cpython,
+            &figures.rust.speedup(),
+        ),
+        Versus::new(
+            "computing",
+            format!("{n} threads' speedup over one (Rust: gil-sim's GIL)"),
+            &cpython,
+            &figures.gil_sim.speedup(),
+        ),
+    ]
 }
 
 #[cfg(test)]
@@ -184,6 +207,10 @@ mod tests {
         let outcome = report(&figures(pair(&[0.16, 0.17, 0.16], &[0.17, 0.18, 0.16])));
         assert_eq!(outcome.claims[0].verdict, Verdict::Holds);
         assert_eq!(outcome.runs.len(), 6);
+        let plain = &outcome.versus[0];
+        assert!(plain.timed.contains("plain threads"), "{}", plain.timed);
+        assert_eq!(plain.rust.values, [2.0, 2.0], "plain Rust's speedup");
+        assert_eq!(outcome.versus[1].rust.values.len(), 2, "gil-sim's");
     }
 
     #[test]

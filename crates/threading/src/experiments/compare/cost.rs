@@ -3,7 +3,9 @@
 
 use anyhow::Context as _;
 use lesson_kit::report::{format_bytes, format_seconds, group_thousands};
-use lesson_kit::{Claim, Figure, Outcome, Run, Samples, Source, Timing, Twins, Unit, Verdict};
+use lesson_kit::{
+    Claim, Figure, Outcome, Run, Samples, Source, Timing, Twins, Unit, Verdict, Versus,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::cost::spawn_join_median;
@@ -155,6 +157,12 @@ pub fn report(figures: &Figures) -> Outcome {
         ))
         .run(spawn_join_row(
             "Rust: spawn + join",
+            &figures.rust_spawn_join,
+        ))
+        .versus(Versus::new(
+            "cost",
+            "start and join one thread",
+            &figures.cpython_spawn_join,
             &figures.rust_spawn_join,
         ));
     languages
@@ -311,6 +319,13 @@ mod tests {
         let outcome = report(&figures(&[40.0, 41.0], many(0.0045, None)));
         let verdicts: Vec<_> = outcome.claims.iter().map(|c| c.verdict).collect();
         assert_eq!(verdicts, [Verdict::DoesNotHold, Verdict::DoesNotHold]);
+        let versus = &outcome.versus[0];
+        assert_eq!(versus.experiment, "cost");
+        assert!(
+            (versus.ratio().median() - 1.32).abs() < 0.01,
+            "{}",
+            versus.ratio()
+        );
         assert!(
             outcome
                 .find_run("CPython: 10,000 sleeping threads")

@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use lesson_kit::report::format_bytes;
 use lesson_kit::{
     Claim, DelayServer, Figure, Outcome, Run, Samples, Source, Timing, Trace, Twins, Unit, Verdict,
-    alternate, stopwatch,
+    Versus, alternate, stopwatch,
 };
 use serde::{Deserialize, Serialize};
 
@@ -108,6 +108,10 @@ pub fn report(figures: &Figures) -> Outcome {
         .into_iter()
         .flat_map(|(language, rounds)| QUEUES.map(|queue| row(language, rounds, queue)))
         .fold(outcome, Outcome::run);
+    let outcome = QUEUES
+        .into_iter()
+        .map(|queue| versus(figures, queue))
+        .fold(outcome, Outcome::versus);
     languages
         .into_iter()
         .flat_map(|(language, rounds)| {
@@ -125,6 +129,18 @@ pub fn report(figures: &Figures) -> Outcome {
             counts(&figures.rust, 1, |r| r.peak_held)
         ))
         .claim(backpressure_claim(figures))
+}
+
+/// One queue's times on both sides again, typed, for the workspace's table.
+fn versus(figures: &Figures, (which, name): (usize, &str)) -> Versus {
+    let seconds =
+        |rounds: &[[Ran; 2]]| Samples::new(Unit::Seconds, rounds.iter().map(|r| r[which].seconds));
+    Versus::new(
+        "pipeline",
+        format!("{} pages, a queue of {name}", figures.pages),
+        &seconds(&figures.cpython),
+        &seconds(&figures.rust),
+    )
 }
 
 fn row(language: &str, rounds: &[[Ran; 2]], (which, name): (usize, &str)) -> Run {
@@ -206,6 +222,8 @@ mod tests {
         let outcome = report(&figures(8));
         assert_eq!(outcome.claims[0].verdict, Verdict::Holds);
         assert_eq!(outcome.runs.len(), 4);
+        assert_eq!(outcome.versus.len(), 2, "both queues, typed");
+        assert!(outcome.versus[1].timed.ends_with("a queue of 4 pages"));
         assert!(outcome.problems.is_empty());
         assert_eq!(report(&figures(20)).claims[0].verdict, Verdict::DoesNotHold);
     }

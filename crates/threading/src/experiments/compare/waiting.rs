@@ -7,7 +7,7 @@ use anyhow::Context as _;
 use lesson_kit::report::{faster_or_slower, format_seconds};
 use lesson_kit::{
     Claim, DelayServer, Figure, Outcome, Run, Samples, Source, Timing, Trace, Twins, Unit, Verdict,
-    alternate, stopwatch,
+    Versus, alternate, stopwatch,
 };
 use serde::{Deserialize, Serialize};
 
@@ -147,6 +147,7 @@ pub fn report(figures: &Figures) -> Outcome {
         .into_iter()
         .flat_map(|(language, side)| rows(language, n, side))
         .fold(outcome, Outcome::run);
+    let outcome = versus(figures).into_iter().fold(outcome, Outcome::versus);
     if !figures.failures.is_empty() {
         return figures
             .failures
@@ -224,6 +225,25 @@ fn together_claim(figures: &Figures) -> Claim {
     })
 }
 
+/// Both sides' times again, typed, for the workspace's table.
+fn versus(figures: &Figures) -> [Versus; 2] {
+    let (cpython, rust) = (&figures.cpython, &figures.rust);
+    [
+        Versus::new(
+            "waiting",
+            format!("{} downloads in turn", figures.urls),
+            &cpython.sequential.wall,
+            &rust.sequential.wall,
+        ),
+        Versus::new(
+            "waiting",
+            format!("{} downloads on threads", figures.urls),
+            &cpython.threaded.wall,
+            &rust.threaded.wall,
+        ),
+    ]
+}
+
 fn rows(language: &str, n: usize, side: &Side) -> [Run; 2] {
     let one = Run::timed(format!("{language}: sequential"), &side.sequential);
     let mut many = Run::timed(format!("{language}: {n} threads"), &side.threaded).figure(
@@ -266,6 +286,9 @@ mod tests {
         let verdicts: Vec<_> = outcome.claims.iter().map(|c| c.verdict).collect();
         assert_eq!(verdicts, [Verdict::Holds, Verdict::Holds]);
         assert_eq!(outcome.runs.len(), 4);
+        let timed: Vec<&str> = outcome.versus.iter().map(|v| v.timed.as_str()).collect();
+        assert_eq!(timed, ["3 downloads in turn", "3 downloads on threads"]);
+        assert_eq!(outcome.versus[1].rust.values, [0.30, 0.31, 0.30]);
         let threads = outcome.find_run("CPython: 3 threads").expect("the row");
         assert!(threads.speedup.as_ref().is_some_and(|s| s.median() > 2.5));
     }

@@ -1,0 +1,239 @@
+//! `how-many` beside `python/how_many.py`: 10,000 sleeping tasks (1,000,000 with `--full`) in
+//! asyncio and in tokio, each in a process of its own: start time, wall time, memory per task.
+
+use std::time::Duration;
+
+use anyhow::Context as _;
+use lesson_kit::measure::measure_child;
+use lesson_kit::report::{format_bytes, format_seconds, group_thousands};
+use lesson_kit::{
+    Claim, Figure, Outcome, Run, Samples, Source, Timing, Twins, Unit, Verdict, alternate,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::experiments::Settings;
+use crate::many::{COMMAND, ChildFigures};
+
+/// What `python/how_many.py` prints.
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct Twin {
+    pub start_s: f64,
+    pub wall_s: f64,
+    pub baseline_rss_bytes: u64,
+    pub peak_rss_bytes: u64,
+}
+
+/// One Rust run: the child's figures and its peak memory.
+#[derive(Clone, Debug, Serialize)]
+pub struct RustRun {
+    pub figures: ChildFigures,
+    pub peak_rss_bytes: u64,
+}
+
+/// One turn of `alternate`: the twin's figures, or the Rust child's.
+enum Round {
+    Python(Twin),
+    Rust(RustRun),
+}
+
+#[derive(Debug, Serialize)]
+pub struct Figures {
+    pub python: String,
+    pub tasks: u64,
+    pub sleep_s: f64,
+    pub cpython: Vec<Twin>,
+    pub rust: Vec<RustRun>,
+    /// The Rust child's peak memory with no task: its baseline.
+    pub rust_baseline_rss: u64,
+}
+
+pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
+    let tasks = settings
+        .lesson
+        .tasks
+        .unwrap_or(settings.size(10_000, 1_000_000));
+    let sleep = settings.size(Duration::from_millis(200), Duration::from_secs(2));
+    let args = [
+        format!("--tasks={tasks}"),
+        format!("--sleep-ms={}", sleep.as_millis()),
+    ];
+    let rust_run = |tasks: u64| -> anyhow::Result<RustRun> {
+        let mut command = lesson_kit::child_command(COMMAND)?;
+        command.args([
+            "--way",
+            "spawn",
+            "--tasks",
+            &tasks.to_string(),
+            "--sleep-ms",
+            &sleep.as_millis().to_string(),
+        ]);
+        let output = measure_child(&mut command)?;
+        anyhow::ensure!(
+            output.status.success(),
+            "the Rust child ended with {}",
+            output.status
+        );
+        Ok(RustRun {
+            figures: serde_json::from_slice(&output.stdout).context("the Rust child's figures")?,
+            peak_rss_bytes: output.peak_rss_bytes.unwrap_or(0),
+        })
+    };
+    let baseline = rust_run(0)?.peak_rss_bytes;
+    let [cpython, rust]: [Vec<anyhow::Result<Round>>; 2] = alternate(
+        settings.repeat,
+        [
+            &mut || {
+                let twin = twins.run::<Twin>("how_many.py", &args);
+                Ok(Round::Python(twin.context("python/how_many.py")?))
+            },
+            &mut || Ok(Round::Rust(rust_run(tasks)?)),
+        ],
+    );
+    let mut python_runs = Vec::new();
+    let mut rust_runs = Vec::new();
+    for round in cpython.into_iter().chain(rust) {
+        match round? {
+            Round::Python(twin) => python_runs.push(twin),
+            Round::Rust(run) => rust_runs.push(run),
+        }
+    }
+    Ok(Figures {
+        python: twins.version.clone(),
+        tasks,
+        sleep_s: sleep.as_secs_f64(),
+        cpython: python_runs,
+        rust: rust_runs,
+        rust_baseline_rss: baseline,
+    })
+}
+
+fn timing(wall_s: impl IntoIterator<Item = f64>) -> Timing {
+    Timing {
+        wall: Samples::new(Unit::Seconds, wall_s),
+        cpu: None,
+    }
+}
+
+pub fn report(figures: &Figures) -> Outcome {
+    let n = figures.tasks;
+    let per_task = |peak: u64, base: u64| peak.saturating_sub(base) / n.max(1);
+    let python_bytes = figures
+        .cpython
+        .iter()
+        .map(|t| per_task(t.peak_rss_bytes, t.baseline_rss_bytes))
+        .max()
+        .unwrap_or(0);
+    let rust_bytes = figures
+        .rust
+        .iter()
+        .map(|r| per_task(r.peak_rss_bytes, figures.rust_baseline_rss))
+        .max()
+        .unwrap_or(0);
+    let python_wall = timing(figures.cpython.iter().map(|t| t.wall_s));
+    let waits = python_wall.wall.map(Unit::Ratio, |s| s / figures.sleep_s);
+    Outcome::new("compare-how-many", "How many tasks: asyncio beside tokio")
+        .intro(format!(
+            "{} tasks that each sleep {}, in {} and in tokio (one current-thread runtime), each \
+             run in a process of its own.",
+            group_thousands(n),
+            format_seconds(figures.sleep_s),
+            figures.python
+        ))
+        .run(
+            Run::timed(
+                format!("{}: create_task × {}", figures.python, group_thousands(n)),
+                &python_wall,
+            )
+            .figure("bytes/task", Figure::Bytes(python_bytes)),
+        )
+        .run(
+            Run::timed(
+                format!("Rust: spawn × {}", group_thousands(n)),
+                &timing(figures.rust.iter().map(|r| r.figures.wall_s)),
+            )
+            .figure("bytes/task", Figure::Bytes(rust_bytes)),
+        )
+        .finding(format!(
+            "Memory per task: {} in CPython, {} in tokio.",
+            format_bytes(python_bytes),
+            format_bytes(rust_bytes)
+        ))
+        .claim(
+            Claim::new(
+                format!("Creating {} coroutines is no problem.", group_thousands(n)),
+                Source::ARTICLE,
+            )
+            .measured(format!(
+                "CPython: {} for a sleep of {} ({waits}).",
+                format_seconds(python_wall.wall_s()),
+                format_seconds(figures.sleep_s)
+            ))
+            .judge(&waits, |x| {
+                if x < 1.5 {
+                    Verdict::Holds
+                } else {
+                    Verdict::DoesNotHold
+                }
+            }),
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn figures(python_wall_s: &[f64]) -> Figures {
+        Figures {
+            python: "Python 3.11.7".into(),
+            tasks: 10_000,
+            sleep_s: 0.2,
+            cpython: python_wall_s
+                .iter()
+                .map(|&wall_s| Twin {
+                    start_s: 0.1,
+                    wall_s,
+                    baseline_rss_bytes: 20_000_000,
+                    peak_rss_bytes: 35_000_000,
+                })
+                .collect(),
+            rust: vec![RustRun {
+                figures: ChildFigures {
+                    finished: 10_000,
+                    start_s: 0.004,
+                    wall_s: 0.21,
+                    future_bytes: 136,
+                },
+                peak_rss_bytes: 9_000_000,
+            }],
+            rust_baseline_rss: 4_000_000,
+        }
+    }
+
+    #[test]
+    fn bytes_per_task_and_the_claim_come_from_the_figures() {
+        let outcome = report(&figures(&[0.25, 0.26]));
+        assert_eq!(outcome.claims[0].verdict, Verdict::Holds);
+        assert!(
+            outcome.findings[0].contains("1.5 KiB") || outcome.findings[0].contains("1,500"),
+            "{}",
+            outcome.findings[0]
+        );
+        assert!(
+            outcome.findings[0].contains("500 B"),
+            "{}",
+            outcome.findings[0]
+        );
+    }
+
+    #[test]
+    fn a_slow_cpython_does_not_hold_and_a_straddle_is_unclear() {
+        assert_eq!(
+            report(&figures(&[0.9, 1.0])).claims[0].verdict,
+            Verdict::DoesNotHold
+        );
+        assert_eq!(
+            report(&figures(&[0.25, 0.9])).claims[0].verdict,
+            Verdict::Unclear
+        );
+    }
+}
