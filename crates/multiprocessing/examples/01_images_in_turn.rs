@@ -15,7 +15,8 @@ fn main() -> anyhow::Result<()> {
         let processed = process_image(path)?;
         let s = processed.stages;
         println!(
-            "{}: {} bytes of JPEG (read {:.1} ms, resize {:.1} ms, blur {:.1} ms, encode {:.1} ms)",
+            "{}: {} bytes of JPEG (read {:.1} ms, resize {:.1} ms, \
+             blur {:.1} ms, encode {:.1} ms)",
             path.display(),
             processed.jpeg_bytes,
             s.read_s * 1e3,

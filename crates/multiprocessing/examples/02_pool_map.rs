@@ -15,8 +15,10 @@ use multiprocessing::{Answer, Pool, Task};
 
 fn main() -> anyhow::Result<ExitCode> {
     // ANCHOR: guard
-    // A worker runs this same program: it serves tasks, and never reaches the code below.
-    if let Some(exit) = serve_child("02_pool_map", &[(WORKER, worker_main::<Task>)]) {
+    // A worker runs this same program: it serves tasks, and never reaches the code
+    // below.
+    let worker = serve_child("02_pool_map", &[(WORKER, worker_main::<Task>)]);
+    if let Some(exit) = worker {
         return Ok(exit);
     }
     // ANCHOR_END: guard

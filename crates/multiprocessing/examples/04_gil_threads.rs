@@ -24,7 +24,8 @@ fn main() -> anyhow::Result<()> {
                     Python::attach(interpreter, &format!("thread {i}"), |py| {
                         for path in paths {
                             if release {
-                                // Pillow's ImagingSectionEnter: the GIL is free meanwhile.
+                                // Pillow's ImagingSectionEnter: the GIL is free
+                                // meanwhile.
                                 let _ = py.detach(|| process_image(path));
                             } else {
                                 let _ = process_image(path); // the GIL held throughout

@@ -41,7 +41,8 @@ fn main() -> anyhow::Result<ExitCode> {
     // ANCHOR: processes
     let started = Instant::now();
     let pool = Pool::<Task>::new(4)?;
-    // `Task::Countdown` runs in the worker's own interpreter, under the worker's own GIL.
+    // `Task::Countdown` runs in the worker's own interpreter, under the worker's
+    // own GIL.
     let results = pool.map((0..4).map(|_| Task::Countdown(N)));
     println!("4 processes, 4 GILs: {:?}", started.elapsed());
     // ANCHOR_END: processes

@@ -16,10 +16,12 @@ fn main() -> anyhow::Result<()> {
     }
     // ANCHOR: fork
     let started = Instant::now();
-    // Safety: the copy calls only `_exit`, which is async-signal-safe; it touches no lock.
+    // Safety: the copy calls only `_exit`, which is async-signal-safe; it touches
+    // no lock.
     let pid = unsafe { libc::fork() };
     if pid == 0 {
-        // Safety: as above; `_exit` also skips Rust's cleanup, which belongs to the parent.
+        // Safety: as above; `_exit` also skips Rust's cleanup, which belongs to the
+        // parent.
         unsafe { libc::_exit(0) }
     }
     let mut status = 0;

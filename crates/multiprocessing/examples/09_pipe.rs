@@ -21,7 +21,8 @@ fn main() -> anyhow::Result<()> {
         .stdout(Stdio::piped())
         .spawn()?;
     let mut to_child = child.stdin.take().expect("asked for a pipe");
-    let mut from_child = BufReader::new(child.stdout.take().expect("asked for a pipe"));
+    let from_child = child.stdout.take().expect("asked for a pipe");
+    let mut from_child = BufReader::new(from_child);
     for word in ["ping", "hello", "bye"] {
         write_frame(&mut to_child, word)?;
         let answer: Option<String> = read_frame(&mut from_child)?;
@@ -35,7 +36,8 @@ fn main() -> anyhow::Result<()> {
 
 fn child() -> anyhow::Result<()> {
     // ANCHOR: child
-    let (mut from_parent, mut to_parent) = (io::stdin().lock(), io::stdout().lock());
+    let mut from_parent = io::stdin().lock();
+    let mut to_parent = io::stdout().lock();
     while let Some(word) = read_frame::<String>(&mut from_parent)? {
         write_frame(&mut to_parent, &word.to_uppercase())?;
     }

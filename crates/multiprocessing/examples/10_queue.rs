@@ -26,7 +26,8 @@ fn main() -> anyhow::Result<()> {
         .arg("producer")
         .stdout(Stdio::piped())
         .spawn()?;
-    let mut queue = BufReader::new(producer.stdout.take().expect("asked for a pipe"));
+    let queue = producer.stdout.take().expect("asked for a pipe");
+    let mut queue = BufReader::new(queue);
     while let Some(message) = read_frame::<Progress>(&mut queue)? {
         println!("got {message:?}");
     }

@@ -44,6 +44,8 @@ pub enum ImageError {
     Io { path: PathBuf, source: io::Error },
     #[error("{path} is not a binary PPM image (P6, 8 bits): {reason}")]
     NotPpm { path: PathBuf, reason: String },
+    #[error("{path} does not decode as an image: {reason}")]
+    Decode { path: PathBuf, reason: String },
     #[error("resizing failed: {0}")]
     Resize(String),
     #[error("JPEG encoding failed: {0}")]
@@ -82,7 +84,8 @@ pub fn process_image(path: &Path) -> Result<Processed, ImageError> {
     })
 }
 
-fn timed<T>(seconds: &mut f64, work: impl FnOnce() -> T) -> T {
+/// Runs `work`, putting the seconds it took in `seconds`.
+pub(crate) fn timed<T>(seconds: &mut f64, work: impl FnOnce() -> T) -> T {
     let started = Instant::now();
     let value = work();
     *seconds = started.elapsed().as_secs_f64();

@@ -11,7 +11,8 @@
 //!    re-executed, and tasks and results travel as serde [`frames`].
 //! 2. **The image pipeline** ([`images`], [`blur`]): the article's example for real (resize, blur,
 //!    JPEG) in turn, in a process pool, with rayon, and on threads under gil-sim's GIL, held and
-//!    released.
+//!    released. [`photos`] runs the same stages on the reader's own JPEGs and PNGs
+//!    (`pipeline --dir PATH`).
 //! 3. **The countdown**: pure computation on threads under a GIL, in processes, with rayon, on
 //!    plain threads.
 //! 4. **What a process costs** ([`start`]): fork, a fork server and re-executing the program
@@ -26,6 +27,7 @@ pub mod blur;
 pub mod experiments;
 pub mod frames;
 pub mod images;
+pub mod photos;
 pub mod pool;
 pub mod start;
 pub mod talk;

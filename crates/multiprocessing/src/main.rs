@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use lesson_kit::Tour;
 use multiprocessing::Task;
-use multiprocessing::experiments::{Flags, compare, cost, countdown, pipeline, talking};
+use multiprocessing::experiments::{Flags, compare, cost, countdown, photos, talking};
 use multiprocessing::pool::{WORKER, worker_main};
 use multiprocessing::start::{FORK_SERVER, fork_server_main};
 use multiprocessing::talk::{TALK, talk_main};
@@ -21,8 +21,9 @@ fn main() -> ExitCode {
     .experiment(
         "pipeline",
         "The image pipeline: in turn, in processes, with rayon, on threads under a GIL",
-        pipeline::measure,
-        pipeline::report,
+        // With `--dir PATH`, the reader's own photos instead of generated images.
+        photos::measure_either,
+        photos::report_either,
     )
     .experiment(
         "countdown",

@@ -48,8 +48,9 @@ pub const WORKER: &str = "pool-worker";
 pub trait Job: Serialize + DeserializeOwned + fmt::Debug + Send + 'static {
     type Output: Serialize + DeserializeOwned + Send + 'static;
 
-    /// Runs in the worker. An `Err` is the task's own failure (a Python exception): it comes back
-    /// to the caller as that task's [`TaskError::Failed`]. A panic ends the worker process.
+    /// Runs in the worker. An `Err` is the task's own failure (a Python
+    /// exception): it comes back to the caller as that task's
+    /// [`TaskError::Failed`]. A panic ends the worker process.
     fn run(self) -> Result<Self::Output, String>;
 }
 // ANCHOR_END: job
@@ -445,8 +446,8 @@ impl<J: Job> Feeder<J> {
         while !chunk.tasks.is_empty() {
             let worker = match self.worker() {
                 Ok(worker) => worker,
-                // No worker can be started (or the pool is closing): the chunk is dropped and
-                // its tasks come back as `Cancelled`.
+                // No worker can be started (or the pool is closing): the chunk is
+                // dropped and its tasks come back as `Cancelled`.
                 Err(_) => return,
             };
             let last_words = match worker.run(&mut chunk) {
@@ -457,7 +458,8 @@ impl<J: Job> Feeder<J> {
             // The worker died, most likely of the first task still unanswered.
             let death = self.bury(last_words);
             if self.closing.load(Ordering::SeqCst) {
-                // Killed by `Drop`, not by its task: the rest is cancelled, not broken.
+                // Killed by `Drop`, not by its task: the rest is cancelled, not
+                // broken.
                 return;
             }
             if let Some((index, task)) = chunk.tasks.pop_front() {

@@ -10,6 +10,7 @@ use gil_sim::{Interpreter, Mode, Python, work};
 use serde::{Deserialize, Serialize};
 
 use crate::images::{Processed, process_image};
+use crate::photos::process_photo;
 use crate::pool::Job;
 
 /// A task for a worker process.
@@ -17,6 +18,8 @@ use crate::pool::Job;
 pub enum Task {
     /// `process_image(path)`: read, resize, blur and encode one image.
     ProcessImage(PathBuf),
+    /// `process_image(path)` on one of the reader's photos, its JPEG written into `out`.
+    ProcessPhoto { path: PathBuf, out: PathBuf },
     /// `countdown(n)`, run by the worker's own interpreter, under its own GIL.
     Countdown(u64),
     /// Returns at once: what the pool's own round trip costs.
@@ -57,6 +60,9 @@ impl Job for Task {
     fn run(self) -> Result<Answer, String> {
         match self {
             Task::ProcessImage(path) => process_image(&path)
+                .map(Answer::Image)
+                .map_err(|e| e.to_string()),
+            Task::ProcessPhoto { path, out } => process_photo(&path, &out)
                 .map(Answer::Image)
                 .map_err(|e| e.to_string()),
             Task::Countdown(n) => Ok(Answer::Counted(countdown_in_own_interpreter(n))),

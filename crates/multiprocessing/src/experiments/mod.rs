@@ -9,6 +9,7 @@
 pub mod compare;
 pub mod cost;
 pub mod countdown;
+pub mod photos;
 pub mod pipeline;
 pub mod talking;
 
@@ -37,6 +38,14 @@ pub struct Flags {
     #[arg(long, value_name = "PX", value_parser = clap::value_parser!(u32).range(16..=8192))]
     pub size: Option<u32>,
 
+    /// Run the pipeline on your own photos: every JPEG and PNG in this folder (never written to).
+    #[arg(long, value_name = "PATH")]
+    pub dir: Option<std::path::PathBuf>,
+
+    /// With --dir, keep the results in this folder (default: a scratch folder removed at the end).
+    #[arg(long, value_name = "DIR", requires = "dir")]
+    pub out: Option<std::path::PathBuf>,
+
     /// Write the generated images even when the temporary folder's disk looks too full for them.
     #[arg(long)]
     pub ignore_free_space: bool,
@@ -62,6 +71,10 @@ pub enum LessonError {
         dir: String,
         free: String,
     },
+    #[error(transparent)]
+    Photos(#[from] crate::photos::PhotoError),
+    #[error("could not make a scratch folder for the results: {0}")]
+    Scratch(std::io::Error),
     #[error(transparent)]
     Pool(#[from] PoolError),
     #[error("could not start a child process: {0}")]

@@ -10,20 +10,20 @@ use super::{in_turns, joined, one_run, speedup, twin_args};
 use crate::experiments::{Settings, count, generate_images, pipeline, workers};
 use crate::images::Stages;
 
-/// What `python/pipeline.py` prints.
+/// What `python/pipeline.py` prints (`pipeline --dir` reads it too).
 #[derive(Debug, Deserialize)]
-struct Twin {
+pub(crate) struct Twin {
     /// `None` when Pillow is not installed.
-    pillow: Option<TwinPillow>,
+    pub(crate) pillow: Option<TwinPillow>,
 }
 
 #[derive(Debug, Deserialize)]
-struct TwinPillow {
-    version: String,
-    sequential_s: Vec<f64>,
-    pool_s: Vec<f64>,
-    threads_s: Vec<f64>,
-    stages: Stages,
+pub(crate) struct TwinPillow {
+    pub(crate) version: String,
+    pub(crate) sequential_s: Vec<f64>,
+    pub(crate) pool_s: Vec<f64>,
+    pub(crate) threads_s: Vec<f64>,
+    pub(crate) stages: Stages,
 }
 
 /// One language's three ways through the same images.
