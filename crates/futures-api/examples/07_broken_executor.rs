@@ -2,7 +2,7 @@
 //!
 //! Python: `ProcessPoolExecutor` raises `BrokenProcessPool` for that task and for every other
 //! one, and is unusable afterwards; `multiprocessing.Pool` starts a new worker and goes on.
-//! Run it: `cargo run -p futures-api --example 07_a_worker_dies`
+//! Run it: `cargo run -p futures-api --example 07_broken_executor`
 
 use std::process::ExitCode;
 
