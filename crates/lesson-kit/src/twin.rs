@@ -116,3 +116,42 @@ mod tests {
         dir
     }
 }
+
+/// The outcome of one comparison in a lesson's `compare`: its report, or, when its `measure` could
+/// not run (no twin, a twin that failed), an outcome that says why. Either way one outcome per
+/// comparison, so that one failed twin never hides the others.
+pub fn comparison<F>(
+    id: &str,
+    figures: anyhow::Result<F>,
+    report: fn(&F) -> crate::Outcome,
+) -> crate::Outcome {
+    match figures {
+        Ok(figures) => report(&figures),
+        Err(error) => {
+            crate::Outcome::new(id, "CPython beside Rust").problem(format!("{id}: {error:#}"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod comparison_tests {
+    use super::comparison;
+    use crate::Outcome;
+
+    fn report(n: &u32) -> Outcome {
+        Outcome::new("compare-x", format!("{n}"))
+    }
+
+    #[test]
+    fn a_measured_comparison_is_its_report() {
+        let outcome = comparison("compare-x", Ok(7), report);
+        assert_eq!(outcome.title, "7");
+        assert!(outcome.problems.is_empty());
+    }
+
+    #[test]
+    fn a_comparison_that_could_not_run_is_a_problem_that_names_it() {
+        let outcome = comparison::<u32>("compare-x", Err(anyhow::anyhow!("no twin")), report);
+        assert_eq!(outcome.problems, vec!["compare-x: no twin".to_string()]);
+    }
+}

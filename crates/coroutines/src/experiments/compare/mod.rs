@@ -12,6 +12,7 @@ pub mod gather;
 pub mod how_many;
 pub mod servers;
 
+use lesson_kit::twin::comparison;
 use lesson_kit::{Outcome, Twins};
 
 use super::Settings;
@@ -19,39 +20,31 @@ use super::Settings;
 /// Runs every comparison, in the chapter's order.
 pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
     Ok(vec![
-        outcome(
+        comparison(
             "compare-gather",
             gather::measure(settings, twins),
             gather::report,
         ),
-        outcome(
+        comparison(
             "compare-how-many",
             how_many::measure(settings, twins),
             how_many::report,
         ),
-        outcome(
+        comparison(
             "compare-blocking",
             blocking::measure(settings, twins),
             blocking::report,
         ),
-        outcome("compare-chef", chef::measure(settings, twins), chef::report),
-        outcome(
+        comparison("compare-chef", chef::measure(settings, twins), chef::report),
+        comparison(
             "compare-cancel",
             cancel::measure(settings, twins),
             cancel::report,
         ),
-        outcome(
+        comparison(
             "compare-servers",
             servers::measure(settings, twins),
             servers::report,
         ),
     ])
-}
-
-/// The outcome of one comparison, or, when it could not be made, an outcome that says why.
-fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -> Outcome {
-    match figures {
-        Ok(figures) => report(&figures),
-        Err(error) => Outcome::new(id, "CPython beside Rust").problem(format!("{id}: {error:#}")),
-    }
 }

@@ -23,6 +23,7 @@ pub mod stampede;
 
 use anyhow::Context as _;
 use lesson_kit::report::ratio;
+use lesson_kit::twin::comparison;
 use lesson_kit::{Figure, Outcome, Run, Samples, Timing, Twins, Unit, Versus, alternate};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -33,39 +34,42 @@ use super::{LessonError, Settings};
 /// others.
 pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
     Ok(vec![
-        outcome(
-            "cpu-bound",
+        comparison(
+            "compare-cpu-bound",
             cpu_bound::measure(settings, twins),
             cpu_bound::report,
         ),
-        outcome(
-            "io-bound",
+        comparison(
+            "compare-io-bound",
             io_bound::measure(settings, twins),
             io_bound::report,
         ),
-        outcome("convoy", convoy::measure(settings, twins), convoy::report),
-        outcome(
-            "interval-sweep",
+        comparison(
+            "compare-convoy",
+            convoy::measure(settings, twins),
+            convoy::report,
+        ),
+        comparison(
+            "compare-interval-sweep",
             interval_sweep::measure(settings, twins),
             interval_sweep::report,
         ),
-        outcome(
-            "stampede",
+        comparison(
+            "compare-stampede",
             stampede::measure(settings, twins),
             stampede::report,
         ),
-        outcome("native", native::measure(settings, twins), native::report),
-        outcome("legacy", legacy::measure(settings, twins), legacy::report),
+        comparison(
+            "compare-native",
+            native::measure(settings, twins),
+            native::report,
+        ),
+        comparison(
+            "compare-legacy",
+            legacy::measure(settings, twins),
+            legacy::report,
+        ),
     ])
-}
-
-/// The outcome of one comparison, or, when it could not be made, an outcome that says why.
-fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -> Outcome {
-    match figures {
-        Ok(figures) => report(&figures),
-        Err(error) => Outcome::new(format!("compare-{id}"), "CPython beside gil-sim")
-            .problem(format!("compare-{id}: {error:#}")),
-    }
 }
 
 /// Every turn of both sides: the twin's figures and gil-sim's, in the order they ran.
@@ -292,7 +296,7 @@ mod tests {
     #[test]
     fn rows_are_counted_in_the_finding() {
         let outcome = rows_outcome(
-            "x",
+            "compare-x",
             "X",
             "intro".into(),
             vec![row(&[1.0], &[1.05]), row(&[1.0], &[2.0])],
@@ -307,7 +311,7 @@ mod tests {
             outcome.findings
         );
         assert!(
-            rows_outcome("x", "X", "intro".into(), vec![])
+            rows_outcome("compare-x", "X", "intro".into(), vec![])
                 .findings
                 .is_empty()
         );
@@ -337,7 +341,9 @@ mod tests {
     #[test]
     fn a_comparison_that_could_not_run_is_a_problem_of_its_own() {
         let failed: anyhow::Result<u8> = Err(anyhow::anyhow!("python3 x.py failed"));
-        let outcome = outcome("x", failed, |_| unreachable!("no figures to report"));
+        let outcome = comparison("compare-x", failed, |_| {
+            unreachable!("no figures to report")
+        });
         assert_eq!(outcome.id, "compare-x");
         assert_eq!(outcome.problems.len(), 1);
     }

@@ -13,6 +13,7 @@ pub mod countdown;
 pub mod pipeline;
 pub mod talking;
 
+use lesson_kit::twin::comparison;
 use lesson_kit::{Outcome, Samples, Timing, Twins, Unit, alternate};
 
 use super::Settings;
@@ -20,31 +21,23 @@ use super::Settings;
 /// Runs every comparison, in the chapter's order.
 pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
     Ok(vec![
-        outcome(
+        comparison(
             "compare-pipeline",
             pipeline::measure(settings, twins),
             pipeline::report,
         ),
-        outcome(
+        comparison(
             "compare-countdown",
             countdown::measure(settings, twins),
             countdown::report,
         ),
-        outcome("compare-cost", cost::measure(settings, twins), cost::report),
-        outcome(
+        comparison("compare-cost", cost::measure(settings, twins), cost::report),
+        comparison(
             "compare-talking",
             talking::measure(settings, twins),
             talking::report,
         ),
     ])
-}
-
-/// The outcome of one comparison, or, when it could not be made, an outcome that says why.
-fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -> Outcome {
-    match figures {
-        Ok(figures) => report(&figures),
-        Err(error) => Outcome::new(id, "CPython beside Rust").problem(format!("{id}: {error:#}")),
-    }
 }
 
 /// The settings for one turn: each side runs once per turn, and the turns make the samples.
@@ -144,14 +137,5 @@ mod tests {
             || anyhow::bail!("no worker") as anyhow::Result<()>,
         );
         assert!(failed.is_err_and(|e| e.to_string() == "no worker"));
-    }
-
-    #[test]
-    fn a_failed_comparison_is_a_problem_of_its_own_outcome() {
-        let failed = outcome::<()>("compare-x", Err(anyhow::anyhow!("no twin")), |_| {
-            Outcome::new("compare-x", "x")
-        });
-        assert_eq!(failed.problems.len(), 1);
-        assert!(failed.problems[0].contains("no twin"));
     }
 }

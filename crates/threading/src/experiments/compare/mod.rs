@@ -17,6 +17,7 @@ pub mod shared;
 pub mod signals;
 pub mod waiting;
 
+use lesson_kit::twin::comparison;
 use lesson_kit::{Outcome, Twins};
 
 use super::Settings;
@@ -24,49 +25,41 @@ use super::Settings;
 /// Runs every comparison, in the chapter's order.
 pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
     Ok(vec![
-        outcome(
+        comparison(
             "compare-waiting",
             waiting::measure(settings, twins),
             waiting::report,
         ),
-        outcome(
+        comparison(
             "compare-computing",
             computing::measure(settings, twins),
             computing::report,
         ),
-        outcome(
+        comparison(
             "compare-shared",
             shared::measure(settings, twins),
             shared::report,
         ),
-        outcome("compare-cost", cost::measure(settings, twins), cost::report),
-        outcome(
+        comparison("compare-cost", cost::measure(settings, twins), cost::report),
+        comparison(
             "compare-pipeline",
             pipeline::measure(settings, twins),
             pipeline::report,
         ),
-        outcome(
+        comparison(
             "compare-locks",
             locks::measure(settings, twins),
             locks::report,
         ),
-        outcome(
+        comparison(
             "compare-signals",
             signals::measure(settings, twins),
             signals::report,
         ),
-        outcome(
+        comparison(
             "compare-ending",
             ending::measure(settings, twins),
             ending::report,
         ),
     ])
-}
-
-/// The outcome of one comparison, or, when it could not be made, an outcome that says why.
-fn outcome<F>(id: &str, figures: anyhow::Result<F>, report: fn(&F) -> Outcome) -> Outcome {
-    match figures {
-        Ok(figures) => report(&figures),
-        Err(error) => Outcome::new(id, "CPython beside Rust").problem(format!("{id}: {error:#}")),
-    }
 }
