@@ -43,6 +43,24 @@ pub enum Death {
     Kill,
 }
 
+impl Death {
+    /// Dies this way, now: the process ends in the middle of its task.
+    pub fn now(self) -> ! {
+        match self {
+            Death::Panic => panic!("this task panics on purpose"),
+            Death::Abort => std::process::abort(),
+            Death::Kill => {
+                // Safety: kill(2) on our own process id; SIGKILL cannot be caught, so nothing of
+                // ours runs afterwards.
+                unsafe {
+                    libc::kill(libc::getpid(), libc::SIGKILL);
+                }
+                unreachable!("SIGKILL ends the process before kill returns")
+            }
+        }
+    }
+}
+
 /// What a task gives back.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Answer {
@@ -69,7 +87,7 @@ impl Job for Task {
             Task::Nothing => Ok(Answer::Nothing),
             Task::Receive(bytes) => Ok(Answer::Received(bytes.len() as u64)),
             Task::Fail(message) => Err(message),
-            Task::Die(death) => die(death),
+            Task::Die(death) => death.now(),
         }
     }
 }
@@ -78,19 +96,4 @@ impl Job for Task {
 pub fn countdown_in_own_interpreter(n: u64) -> u64 {
     let interpreter = Interpreter::new(Mode::Cpython312);
     Python::attach(&interpreter, "worker", |py| work::countdown(py, n))
-}
-
-fn die(death: Death) -> ! {
-    match death {
-        Death::Panic => panic!("this task panics on purpose"),
-        Death::Abort => std::process::abort(),
-        Death::Kill => {
-            // Safety: kill(2) on our own process id; SIGKILL cannot be caught, so nothing of
-            // ours runs afterwards.
-            unsafe {
-                libc::kill(libc::getpid(), libc::SIGKILL);
-            }
-            unreachable!("SIGKILL ends the process before kill returns")
-        }
-    }
 }
