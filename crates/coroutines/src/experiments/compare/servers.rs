@@ -105,6 +105,11 @@ pub fn report(figures: &Figures) -> Outcome {
             served.stats.peak_threads.unwrap_or(0),
         ));
     }
+    outcome.claim(one_thread_claim(figures))
+}
+
+/// The article's servers remark, counted in CPython: the threads each server peaked at.
+fn one_thread_claim(figures: &Figures) -> Claim {
     let threads = |kind: &str| {
         figures
             .cpython
@@ -117,7 +122,7 @@ pub fn report(figures: &Figures) -> Outcome {
          thread-per-connection server needs a thread for each.",
         Source::ARTICLE,
     );
-    let claim = match (threads("threads"), threads("async")) {
+    match (threads("threads"), threads("async")) {
         (Some(threaded), Some(tasks)) => claim
             .measured(format!(
                 "CPython, {} connections: ThreadingHTTPServer peaked at {} threads, the asyncio \
@@ -131,8 +136,7 @@ pub fn report(figures: &Figures) -> Outcome {
                 Verdict::Partly
             }),
         _ => claim.unclear("the twin did not run both servers"),
-    };
-    outcome.claim(claim)
+    }
 }
 
 fn row(label: String, wall_s: f64, answered: u64, p50_s: f64, p99_s: f64, threads: u64) -> Run {
