@@ -4,7 +4,8 @@
 //! embeds the table of every claim the named lessons tested, and a bare `{{#claims}}` that of
 //! every lesson in the workspace (the appendix: it stays complete as lessons are added);
 //! `{{#sliders <crate> <child-command>}}` embeds a model's figure for every setting of some sliders
-//! (a [`lesson_kit::sliders::SliderFigure`] that `<crate> --child <child-command>` prints). They look like mdBook's own
+//! (a [`lesson_kit::sliders::SliderFigure`] that `<crate> --child <child-command>` prints);
+//! `{{#compare}}` embeds every lesson's CPython-beside-Rust table. They look like mdBook's own
 //! `{{#include}}` on purpose, and like it they are written alone, whitespace-separated.
 
 use anyhow::{Result, bail};
@@ -18,6 +19,8 @@ pub enum Directive {
     Claims { lessons: Vec<String> },
     /// Embed the sliders figure that `lesson --child command` prints.
     Sliders { lesson: String, command: String },
+    /// Embed the workspace's CPython-beside-Rust table (`cargo run -p lesson-kit --bin compare`).
+    Compare,
 }
 
 /// A directive and the byte range of its text in the chapter, `{{` to `}}` inclusive.
@@ -69,6 +72,11 @@ pub fn parse(inner: &str) -> Result<Option<Directive>> {
             ),
         },
         "claims" => Ok(Some(Directive::Claims { lessons: args })),
+        "compare" if args.is_empty() => Ok(Some(Directive::Compare)),
+        "compare" => bail!(
+            "`{{{{#{}}}}}`: `{{{{#compare}}}}` takes no arguments (it compares every lesson)",
+            inner.trim()
+        ),
         "sliders" => match args.as_slice() {
             [lesson, command] => Ok(Some(Directive::Sliders {
                 lesson: lesson.clone(),

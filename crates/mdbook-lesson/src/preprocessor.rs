@@ -102,6 +102,11 @@ impl LessonPreprocessor {
                 let figure = runner.sliders(lesson, command)?;
                 Ok(render::sliders(&figure, &format!("{lesson}-{command}")))
             }
+            Directive::Compare => {
+                self.step("every lesson's Python twins, CPython beside Rust");
+                let table = runner.comparison()?;
+                Ok(lesson_kit::render::markdown::comparison(&table))
+            }
         }
     }
 
@@ -173,7 +178,7 @@ fn count_runs(book: &Book, lessons: usize) -> usize {
         .filter_map(|chapter| find_directives(&chapter.content).ok())
         .flatten()
         .map(|found| match found.directive {
-            Directive::Lesson { .. } | Directive::Sliders { .. } => 1,
+            Directive::Lesson { .. } | Directive::Sliders { .. } | Directive::Compare => 1,
             Directive::Claims { lessons: named } if named.is_empty() => lessons,
             Directive::Claims { lessons: named } => named.len(),
         })

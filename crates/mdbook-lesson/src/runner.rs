@@ -7,6 +7,7 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use lesson_kit::Report;
+use lesson_kit::comparison::Comparison;
 use lesson_kit::sliders::SliderFigure;
 
 use crate::workspace::Workspace;
@@ -80,6 +81,72 @@ impl Runner {
             .with_context(|| format!("creating {}", self.cache_dir.display()))?;
         fs::write(&path, &stdout).with_context(|| format!("writing {}", path.display()))?;
         Ok(figure)
+    }
+
+    /// The workspace's table of CPython beside Rust: `cargo run --quiet -p lesson-kit --bin
+    /// compare -- --json`, cached until any lesson's sources change. A lesson that fails is a
+    /// line of the table, not a failed build; a table measured on a busy machine is measured
+    /// again at the next build, as a lesson's figures are.
+    pub fn comparison(&self) -> Result<Comparison> {
+        let mut hashes = Vec::new();
+        for lesson in self.workspace.lessons()? {
+            hashes.push(self.workspace.source_hash(&lesson)?);
+        }
+        let key = short_hash(&hashes.join("-"));
+        let path = self.cache_dir.join(format!("compare-{key}.json"));
+        if let Ok(json) = fs::read_to_string(&path)
+            && let Ok(table) = serde_json::from_str::<Comparison>(&json)
+            && table.rows.iter().all(|row| row.busy.is_none())
+        {
+            return Ok(table);
+        }
+        eprintln!(
+            "mdbook-lesson:   measuring: cargo run -p lesson-kit --bin compare -- --json (every \
+             lesson's Python twins: a few minutes)"
+        );
+        let mut command = Command::new(&self.cargo);
+        lesson_kit::os::without_cargo_run_variables(&mut command);
+        let output = command
+            .args([
+                "run",
+                "--quiet",
+                "-p",
+                "lesson-kit",
+                "--bin",
+                "compare",
+                "--",
+                "--json",
+            ])
+            .current_dir(&self.workspace.root)
+            .output()
+            .with_context(|| {
+                format!(
+                    "starting {} run -p lesson-kit --bin compare",
+                    self.cargo.display()
+                )
+            })?;
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let table: Comparison = serde_json::from_str(&stdout).with_context(|| {
+            format!(
+                "`cargo run -p lesson-kit --bin compare -- --json` printed no table ({}):\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim_end()
+            )
+        })?;
+        for old in fs::read_dir(&self.cache_dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            if old.file_name().to_string_lossy().starts_with("compare-") {
+                let _ = fs::remove_file(old.path());
+            }
+        }
+        fs::create_dir_all(&self.cache_dir)
+            .with_context(|| format!("creating {}", self.cache_dir.display()))?;
+        fs::write(&path, stdout.as_bytes())
+            .with_context(|| format!("writing {}", path.display()))?;
+        Ok(table)
     }
 
     fn check_lesson(&self, lesson: &str) -> Result<()> {
@@ -210,4 +277,11 @@ impl Runner {
         }
         Ok(String::from_utf8_lossy(&output.stdout).into_owned())
     }
+}
+
+/// A short, stable name for `text` (the cache key of a result that depends on every lesson).
+fn short_hash(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(text.as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }

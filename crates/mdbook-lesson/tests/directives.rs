@@ -79,3 +79,10 @@ fn a_sliders_directive_names_a_crate_and_its_child_command() {
         "{error}"
     );
 }
+
+#[test]
+fn a_compare_directive_takes_no_arguments() {
+    assert_eq!(parse("compare").expect("parses"), Some(Directive::Compare));
+    let error = find_directives("{{#compare threading}}").expect_err("it compares every lesson");
+    assert!(error.to_string().contains("takes no arguments"), "{error}");
+}
