@@ -88,35 +88,6 @@ fn run_script<T: DeserializeOwned>(
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    struct Figures {
-        #[allow(dead_code)]
-        sequential_s: f64,
-    }
-
-    #[test]
-    fn a_missing_figure_is_an_error_that_names_it() {
-        let Ok(twins) = Twins::find(std::env::temp_dir()) else {
-            return; // No python3 here: nothing to run a twin with.
-        };
-        let dir = tempdir_with("twin.py", "print('{\"threads_s\": 1.0}')");
-        let twins = Twins { dir, ..twins };
-        let error = twins.run::<Figures>("twin.py", &[]).unwrap_err();
-        assert!(error.to_string().contains("sequential_s"), "{error}");
-    }
-
-    fn tempdir_with(name: &str, text: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("lesson-kit-twin-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        std::fs::write(dir.join(name), text).expect("write twin");
-        dir
-    }
-}
-
 /// The outcome of one comparison in a lesson's `compare`: its report, or, when its `measure` could
 /// not run (no twin, a twin that failed), an outcome that says why. Either way one outcome per
 /// comparison, so that one failed twin never hides the others.
@@ -153,5 +124,32 @@ mod comparison_tests {
     fn a_comparison_that_could_not_run_is_a_problem_that_names_it() {
         let outcome = comparison::<u32>("compare-x", Err(anyhow::anyhow!("no twin")), report);
         assert_eq!(outcome.problems, vec!["compare-x: no twin".to_string()]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Figures {
+        #[allow(dead_code)]
+        sequential_s: f64,
+    }
+
+    #[test]
+    fn a_missing_figure_is_an_error_that_names_it() {
+        let Ok(twins) = Twins::find(std::env::temp_dir()) else {
+            return; // No python3 here: nothing to run a twin with.
+        };
+        // A scratch folder of lesson-kit's own: removed when dropped, even if the test fails.
+        let dir = crate::cleanup::scratch_dir("twin-test").expect("temp dir");
+        std::fs::write(dir.join("twin.py"), "print('{\"threads_s\": 1.0}')").expect("write twin");
+        let twins = Twins {
+            dir: dir.to_path_buf(),
+            ..twins
+        };
+        let error = twins.run::<Figures>("twin.py", &[]).unwrap_err();
+        assert!(error.to_string().contains("sequential_s"), "{error}");
     }
 }
