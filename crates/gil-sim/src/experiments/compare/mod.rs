@@ -296,7 +296,7 @@ mod tests {
     #[test]
     fn rows_are_counted_in_the_finding() {
         let outcome = rows_outcome(
-            "compare-x",
+            "x",
             "X",
             "intro".into(),
             vec![row(&[1.0], &[1.05]), row(&[1.0], &[2.0])],
@@ -311,7 +311,7 @@ mod tests {
             outcome.findings
         );
         assert!(
-            rows_outcome("compare-x", "X", "intro".into(), vec![])
+            rows_outcome("x", "X", "intro".into(), vec![])
                 .findings
                 .is_empty()
         );
