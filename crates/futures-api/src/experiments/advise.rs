@@ -368,10 +368,7 @@ mod tests {
     use super::*;
 
     fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(lesson_kit::Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
+        Timing::wall_seconds(seconds.iter().copied())
     }
 
     fn figures(waits_on: WaitsOn, advised: &[f64], other: &[f64]) -> Figures {

@@ -124,10 +124,7 @@ mod tests {
     use super::*;
 
     fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
+        Timing::wall_seconds(seconds.iter().copied())
     }
 
     fn figures(one: &[f64]) -> Figures {

@@ -219,10 +219,7 @@ mod tests {
     use super::*;
 
     fn timing(seconds: &[f64]) -> Timing {
-        Timing {
-            wall: Samples::new(lesson_kit::Unit::Seconds, seconds.iter().copied()),
-            cpu: None,
-        }
+        Timing::wall_seconds(seconds.iter().copied())
     }
 
     fn figures(dl: [&[f64]; 2], cd: [&[f64]; 2]) -> Figures {

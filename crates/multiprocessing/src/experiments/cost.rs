@@ -253,10 +253,7 @@ mod tests {
     use super::*;
 
     fn timing(us: &[u64]) -> Timing {
-        Timing {
-            wall: Samples::seconds(us.iter().map(|&u| Duration::from_micros(u))),
-            cpu: None,
-        }
+        Timing::wall_seconds(us.iter().map(|&u| u as f64 / 1e6))
     }
 
     fn figures(spawn_us: &[u64], thread_us: &[u64]) -> Figures {

@@ -295,10 +295,7 @@ mod tests {
     use super::*;
 
     fn timing(ms: &[u64]) -> Timing {
-        Timing {
-            wall: Samples::seconds(ms.iter().map(|&m| Duration::from_millis(m))),
-            cpu: None,
-        }
+        Timing::wall_seconds(ms.iter().map(|&m| m as f64 / 1e3))
     }
 
     fn figures(gil: &[u64], pool: &[u64]) -> Figures {

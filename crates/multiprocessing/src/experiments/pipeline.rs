@@ -445,13 +445,9 @@ fn gil_released_claim(figures: &Figures) -> Claim {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     fn timing(ms: &[u64]) -> Timing {
-        Timing {
-            wall: Samples::seconds(ms.iter().map(|&m| Duration::from_millis(m))),
-            cpu: None,
-        }
+        Timing::wall_seconds(ms.iter().map(|&m| m as f64 / 1e3))
     }
 
     /// Figures for 8 images on 2 workers and 2 cores; `pool`, `held` and `released` in ms, the
