@@ -20,6 +20,7 @@
 //!
 //! [`experiments`] holds each experiment's `measure` and `report`; `src/main.rs` is the tour.
 
+pub mod allocator;
 pub mod cancel;
 pub mod chef;
 pub mod experiments;

@@ -8,6 +8,10 @@ use std::process::ExitCode;
 use coroutines::experiments::{blocking, cancel, chef, compare, gather, how_many, servers};
 use lesson_kit::Tour;
 
+/// mimalloc, or glibc's `malloc` in a child asked to use it: see `coroutines::allocator`.
+#[global_allocator]
+static ALLOCATOR: coroutines::allocator::Chosen = coroutines::allocator::Chosen;
+
 fn main() -> ExitCode {
     Tour::new("coroutines", "Coroutines: one thread, many waiting tasks")
         .experiment(

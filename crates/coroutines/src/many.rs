@@ -15,6 +15,8 @@ use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde::{Deserialize, Serialize};
 use tokio::task::JoinSet;
 
+use crate::allocator::{self, Allocator};
+
 /// The child's name: `coroutines --child how-many --way spawn --tasks 10000 --sleep-ms 2000`.
 pub const COMMAND: &str = "how-many";
 
@@ -24,6 +26,9 @@ pub const COMMAND: &str = "how-many";
 pub enum Way {
     /// `tokio::spawn` each, then `.await` every `JoinHandle` in turn: `asyncio.create_task`.
     Spawn,
+    /// The same as `Spawn`, in a child on glibc's `malloc` instead of mimalloc: see
+    /// [`crate::allocator`].
+    SpawnSystemMalloc,
     /// A `JoinSet`: `asyncio.TaskGroup`.
     JoinSet,
     /// No tasks: the futures polled in place by one `FuturesUnordered`.
@@ -37,8 +42,9 @@ pub enum Way {
 }
 
 impl Way {
-    pub const ALL: [Way; 6] = [
+    pub const ALL: [Way; 7] = [
         Way::Spawn,
+        Way::SpawnSystemMalloc,
         Way::JoinSet,
         Way::JoinAll,
         Way::FuturesUnordered,
@@ -49,6 +55,7 @@ impl Way {
     pub fn label(self) -> &'static str {
         match self {
             Way::Spawn => "spawn + JoinHandles",
+            Way::SpawnSystemMalloc => "spawn, glibc malloc",
             Way::JoinSet => "JoinSet",
             Way::FuturesUnordered => "FuturesUnordered",
             Way::JoinAll => "join_all(handles)",
@@ -81,6 +88,8 @@ pub struct ChildFigures {
     pub wall_s: f64,
     /// The size of one task's future, in bytes (0 for threads): what `spawn` has to store.
     pub future_bytes: u64,
+    /// The allocator the child ran on.
+    pub allocator: Allocator,
 }
 
 /// `coroutines --child how-many ARGS…`.
@@ -121,7 +130,7 @@ pub async fn tasks(way: Way, count: u64, sleep: Duration) -> ChildFigures {
     let future_bytes = std::mem::size_of_val(&nap(sleep)) as u64;
     let started = Instant::now();
     let (finished, start_s) = match way {
-        Way::Spawn => {
+        Way::Spawn | Way::SpawnSystemMalloc => {
             let handles: Vec<_> = (0..count).map(|_| tokio::spawn(nap(sleep))).collect();
             let start_s = started.elapsed().as_secs_f64();
             let mut finished = 0;
@@ -165,6 +174,7 @@ pub async fn tasks(way: Way, count: u64, sleep: Duration) -> ChildFigures {
         start_s,
         wall_s: started.elapsed().as_secs_f64(),
         future_bytes,
+        allocator: allocator::current(),
     }
 }
 
@@ -192,6 +202,7 @@ async fn shared_timer(count: u64, sleep: Duration) -> ChildFigures {
         start_s,
         wall_s: started.elapsed().as_secs_f64(),
         future_bytes,
+        allocator: allocator::current(),
     }
 }
 
@@ -213,5 +224,6 @@ fn threads(count: u64, sleep: Duration) -> ChildFigures {
         start_s,
         wall_s: started.elapsed().as_secs_f64(),
         future_bytes: 0,
+        allocator: allocator::current(),
     }
 }

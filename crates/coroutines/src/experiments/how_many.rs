@@ -12,6 +12,7 @@ use lesson_kit::{Claim, Figure, Outcome, Run, Samples, Source, Timing, Unit, Ver
 use serde::Serialize;
 
 use super::{LessonError, Settings};
+use crate::allocator::{self, Allocator};
 use crate::many::{COMMAND, ChildFigures, Way};
 
 pub const JOIN_ALL_ISSUE: Source = Source::link(
@@ -24,6 +25,9 @@ pub const CLAIM_TASKS: u64 = 10_000;
 /// `FuturesUnordered` polls a million sleeps in place for over two minutes (measured once: 134 s;
 /// the timers' wakers and the stream's ready queue fight): the tour runs it up to this size.
 pub const FUTURES_UNORDERED_MAX: u64 = 100_000;
+/// The allocators' own start-up reserves hide a task's block below this: the glibc row runs at
+/// this size and above (and the tour adds this size for it and its mimalloc twin when it would not).
+pub const ALLOCATOR_TASKS: u64 = 100_000;
 /// OS threads beyond this are the threading lesson's subject (its `cost` experiment finds the
 /// ceiling, near 16,000 on a default Linux): started here only up to the claim's size.
 pub const THREADS_MAX: u64 = CLAIM_TASKS;
@@ -46,6 +50,8 @@ pub struct Figures {
     pub sleep_s: f64,
     /// The peak memory of the same child starting no task: what every row's memory sits on.
     pub baseline_rss: Option<u64>,
+    /// The same on glibc's `malloc`, for the row that runs on it.
+    pub baseline_rss_system_malloc: Option<u64>,
     pub rows: Vec<Row>,
     /// Children that failed, with the reason.
     pub failures: Vec<String>,
@@ -64,6 +70,7 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
         .collect();
     let mut failures = Vec::new();
     let baseline = run(Way::Spawn, 0, sleep)?;
+    let baseline_system_malloc = run(Way::SpawnSystemMalloc, 0, sleep)?;
     let mut rows = Vec::new();
     for &tasks in &sizes {
         // At the claim's size the spawned tasks run `--repeat` times: that claim is timed. The
@@ -76,7 +83,8 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
             let repeated_above = tasks == CLAIM_TASKS && way == Way::Spawn;
             let too_many = (way == Way::FuturesUnordered && tasks > FUTURES_UNORDERED_MAX)
                 || (way == Way::Threads && tasks > THREADS_MAX);
-            if !repeated_above && !too_many {
+            let too_few = way == Way::SpawnSystemMalloc && tasks < ALLOCATOR_TASKS;
+            if !repeated_above && !too_many && !too_few {
                 rows.extend(row(
                     way,
                     tasks,
@@ -86,9 +94,16 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
             }
         }
     }
+    if largest < ALLOCATOR_TASKS {
+        for way in [Way::Spawn, Way::SpawnSystemMalloc] {
+            let runs = vec![run(way, ALLOCATOR_TASKS, sleep)];
+            rows.extend(row(way, ALLOCATOR_TASKS, runs, &mut failures)?);
+        }
+    }
     Ok(Figures {
         sleep_s: sleep.as_secs_f64(),
         baseline_rss: baseline.peak_rss,
+        baseline_rss_system_malloc: baseline_system_malloc.peak_rss,
         rows,
         failures,
     })
@@ -111,10 +126,14 @@ fn run(way: Way, tasks: u64, sleep: Duration) -> Result<ChildRun, LessonError> {
         "--sleep-ms",
         &sleep.as_millis().to_string(),
     ]);
+    let expected = expected_allocator(way);
+    command.env(allocator::VARIABLE, expected.variable_value());
     let output = measure_child(&mut command).map_err(LessonError::Child)?;
     let printed = String::from_utf8_lossy(&output.stdout);
     let figures = if output.status.success() {
-        serde_json::from_str(printed.trim()).map_err(|e| format!("{}: {e}", way.label()))
+        serde_json::from_str(printed.trim())
+            .map_err(|e| format!("{}: {e}", way.label()))
+            .and_then(|figures: ChildFigures| on_allocator(figures, expected, way))
     } else {
         Err(format!(
             "{} × {}: the child ended with {}: {}",
@@ -130,9 +149,36 @@ fn run(way: Way, tasks: u64, sleep: Duration) -> Result<ChildRun, LessonError> {
     })
 }
 
+/// glibc's `malloc` for the one way that shows it, mimalloc (the lesson's own) for the others.
+fn expected_allocator(way: Way) -> Allocator {
+    match way {
+        Way::SpawnSystemMalloc => Allocator::System,
+        _ => Allocator::Mimalloc,
+    }
+}
+
+/// A child that ran on another allocator than asked measured something else: a failure.
+fn on_allocator(
+    figures: ChildFigures,
+    expected: Allocator,
+    way: Way,
+) -> Result<ChildFigures, String> {
+    if figures.allocator == expected {
+        Ok(figures)
+    } else {
+        Err(format!(
+            "{}: the child ran on {}, not {}",
+            way.label(),
+            figures.allocator.label(),
+            expected.label()
+        ))
+    }
+}
+
 fn way_arg(way: Way) -> &'static str {
     match way {
         Way::Spawn => "spawn",
+        Way::SpawnSystemMalloc => "spawn-system-malloc",
         Way::JoinSet => "join-set",
         Way::FuturesUnordered => "futures-unordered",
         Way::JoinAll => "join-all",
@@ -173,8 +219,12 @@ fn row(
     }))
 }
 
-/// Bytes of memory per task above the baseline.
-pub fn bytes_per_task(row: &Row, baseline: Option<u64>) -> Option<u64> {
+/// Bytes of memory per task above the baseline of the row's allocator.
+pub fn bytes_per_task(row: &Row, figures: &Figures) -> Option<u64> {
+    let baseline = match expected_allocator(row.way) {
+        Allocator::System => figures.baseline_rss_system_malloc,
+        Allocator::Mimalloc => figures.baseline_rss,
+    };
     let (peak, base) = (row.peak_rss?, baseline?);
     Some(peak.saturating_sub(base) / row.tasks.max(1))
 }
@@ -196,7 +246,7 @@ pub fn report(figures: &Figures) -> Outcome {
         if let Some(peak) = row.peak_rss {
             run = run.figure("peak RSS", Figure::Bytes(peak));
         }
-        if let Some(per_task) = bytes_per_task(row, figures.baseline_rss) {
+        if let Some(per_task) = bytes_per_task(row, figures) {
             run = run.figure("bytes/task", Figure::Bytes(per_task));
         }
         outcome = outcome.run(run);
@@ -204,7 +254,10 @@ pub fn report(figures: &Figures) -> Outcome {
     for failure in &figures.failures {
         outcome = outcome.problem(failure.clone());
     }
-    if let Some(finding) = memory_finding(figures) {
+    for finding in [memory_finding(figures), allocator_finding(figures)]
+        .into_iter()
+        .flatten()
+    {
         outcome = outcome.finding(finding);
     }
     outcome
@@ -222,23 +275,44 @@ pub fn report(figures: &Figures) -> Outcome {
 /// What one task's memory is made of, and which way spent the least per task.
 fn memory_finding(figures: &Figures) -> Option<String> {
     let spawned = find(figures, Way::Spawn, CLAIM_TASKS)?;
-    let per_task = bytes_per_task(spawned, figures.baseline_rss)?;
+    let per_task = bytes_per_task(spawned, figures)?;
     let least = figures
         .rows
         .iter()
-        .filter(|r| r.tasks == CLAIM_TASKS && r.way != Way::Threads)
-        .filter_map(|r| Some((bytes_per_task(r, figures.baseline_rss)?, r)))
+        .filter(|r| r.tasks == CLAIM_TASKS)
+        .filter(|r| !matches!(r.way, Way::Threads | Way::SpawnSystemMalloc))
+        .filter_map(|r| Some((bytes_per_task(r, figures)?, r)))
         .min_by_key(|(bytes, _)| *bytes)?;
     Some(format!(
         "A spawned task cost {} here: its future ({} bytes: the state machine with the `Sleep` \
          timer entry inside), plus the task around it (header, scheduler links, the \
-         `JoinHandle`'s slot) and the allocator's rounding. The least per task at 10,000: {}, {} \
-         (a future of {} bytes).",
+         `JoinHandle`'s slot), in one block that tokio aligns to 128 bytes. The least per task \
+         at 10,000: {}, {} (a future of {} bytes).",
         format_bytes(per_task),
         spawned.future_bytes,
         least.1.way.label(),
         format_bytes(least.0),
         least.1.future_bytes
+    ))
+}
+
+/// The allocator's share, at the largest size that ran on both: the same tasks on mimalloc and on
+/// glibc's `malloc`.
+fn allocator_finding(figures: &Figures) -> Option<String> {
+    let (mimalloc, system) = figures
+        .rows
+        .iter()
+        .filter(|r| r.way == Way::SpawnSystemMalloc)
+        .filter_map(|system| Some((find(figures, Way::Spawn, system.tasks)?, system)))
+        .max_by_key(|(_, system)| system.tasks)?;
+    let per_task = |row| bytes_per_task(row, figures);
+    Some(format!(
+        "The allocator decides a good part of that: at {} tasks, {} per task on mimalloc (this \
+         lesson's allocator) and {} on glibc's malloc, which carves each 128-aligned block out \
+         of a larger chunk and cannot reuse the slivers (see coroutines/src/allocator.rs).",
+        group_thousands(system.tasks),
+        format_bytes(per_task(mimalloc)?),
+        format_bytes(per_task(system)?)
     ))
 }
 
@@ -276,8 +350,7 @@ fn lighter_claim(figures: &Figures) -> Claim {
         "Coroutines are much lighter than threads: a task costs far less memory than a thread.",
         Source::ARTICLE,
     );
-    let per_task =
-        |way| find(figures, way, CLAIM_TASKS).and_then(|r| bytes_per_task(r, figures.baseline_rss));
+    let per_task = |way| find(figures, way, CLAIM_TASKS).and_then(|r| bytes_per_task(r, figures));
     let (Some(task), Some(thread)) = (per_task(Way::Spawn), per_task(Way::Threads)) else {
         return claim.unclear("tasks and threads were not both measured at 10,000");
     };
@@ -348,6 +421,7 @@ mod tests {
         Figures {
             sleep_s: 0.2,
             baseline_rss: Some(4 * mib),
+            baseline_rss_system_malloc: Some(3 * mib),
             rows: vec![
                 row(Way::Spawn, CLAIM_TASKS, spawn_wall, 8 * mib, CLAIM_TASKS),
                 row(Way::Threads, CLAIM_TASKS, &[0.5], thread_rss, CLAIM_TASKS),
@@ -395,10 +469,55 @@ mod tests {
     }
 
     #[test]
+    fn the_allocator_finding_compares_the_largest_size_run_on_both() {
+        let mut figures = figures(&[0.21], 200 << 20, 0.22);
+        assert_eq!(allocator_finding(&figures), None);
+        let million = 1_000_000;
+        figures.rows.extend([
+            row(Way::Spawn, million, &[2.2], 260 << 20, million),
+            row(Way::SpawnSystemMalloc, million, &[2.7], 440 << 20, million),
+            row(
+                Way::SpawnSystemMalloc,
+                CLAIM_TASKS,
+                &[0.2],
+                9 << 20,
+                CLAIM_TASKS,
+            ),
+        ]);
+        let finding = allocator_finding(&figures).unwrap_or_default();
+        assert!(finding.contains("at 1,000,000 tasks"), "{finding}");
+        assert!(finding.contains("268 B per task on mimalloc"), "{finding}");
+        assert!(finding.contains("458 B on glibc"), "{finding}");
+    }
+
+    #[test]
+    fn a_child_on_the_wrong_allocator_is_a_failure() {
+        let figures = ChildFigures {
+            finished: 1,
+            start_s: 0.0,
+            wall_s: 0.1,
+            future_bytes: 136,
+            allocator: Allocator::System,
+        };
+        assert!(on_allocator(figures.clone(), Allocator::System, Way::SpawnSystemMalloc).is_ok());
+        let wrong = on_allocator(figures, Allocator::Mimalloc, Way::Spawn);
+        assert_eq!(
+            wrong,
+            Err("spawn + JoinHandles: the child ran on glibc malloc, not mimalloc".into())
+        );
+    }
+
+    #[test]
     fn bytes_per_task_are_above_the_baseline() {
-        let r = row(Way::Spawn, 1000, &[0.2], 5_000_000, 1000);
-        assert_eq!(bytes_per_task(&r, Some(4_000_000)), Some(1000));
-        assert_eq!(bytes_per_task(&r, None), None);
+        let mut figures = figures(&[0.21], 200 << 20, 0.22);
+        figures.baseline_rss = Some(4_000_000);
+        figures.baseline_rss_system_malloc = Some(3_000_000);
+        let on_mimalloc = row(Way::Spawn, 1000, &[0.2], 5_000_000, 1000);
+        let on_glibc = row(Way::SpawnSystemMalloc, 1000, &[0.2], 5_000_000, 1000);
+        assert_eq!(bytes_per_task(&on_mimalloc, &figures), Some(1000));
+        assert_eq!(bytes_per_task(&on_glibc, &figures), Some(2000));
+        figures.baseline_rss = None;
+        assert_eq!(bytes_per_task(&on_mimalloc, &figures), None);
     }
 
     #[test]

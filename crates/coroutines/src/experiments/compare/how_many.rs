@@ -210,6 +210,7 @@ mod tests {
                     start_s: 0.004,
                     wall_s: 0.21,
                     future_bytes: 136,
+                    allocator: crate::allocator::Allocator::Mimalloc,
                 },
                 peak_rss_bytes: 9_000_000,
             }],
