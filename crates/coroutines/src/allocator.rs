@@ -13,6 +13,7 @@
 //! and every block is freed by the allocator that gave it.
 
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::ffi::CStr;
 use std::sync::atomic::{AtomicU8, Ordering};
 
 use mimalloc::MiMalloc;
@@ -21,7 +22,7 @@ use serde::{Deserialize, Serialize};
 /// Set to `system` in a child's environment to give it glibc's `malloc`.
 pub const VARIABLE: &str = "COROUTINES_ALLOCATOR";
 /// The same name for `getenv`, which needs a C string (a test checks that the two agree).
-const VARIABLE_C: &std::ffi::CStr = c"COROUTINES_ALLOCATOR";
+const VARIABLE_C: &CStr = c"COROUTINES_ALLOCATOR";
 
 /// Which allocator a process runs on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,24 +69,31 @@ pub fn current() -> Allocator {
 
 // ANCHOR: choose
 fn decide() -> u8 {
-    match CHOICE.load(Ordering::Relaxed) {
-        UNDECIDED => {
-            // `libc::getenv` allocates nothing: `std::env::var` would call this allocator while
-            // it is deciding. Two threads racing here read the same variable and agree.
-            // SAFETY: a NUL-terminated name; nothing in this program calls `setenv`.
-            let value = unsafe { libc::getenv(VARIABLE_C.as_ptr()) };
-            // SAFETY: getenv returns NULL or a NUL-terminated string that lives as long as the
-            // environment.
-            let system = !value.is_null()
-                && unsafe { std::ffi::CStr::from_ptr(value) }.to_bytes() == b"system";
-            let choice = if system { SYSTEM } else { MIMALLOC };
-            CHOICE.store(choice, Ordering::Relaxed);
-            choice
-        }
-        choice => choice,
+    let known = CHOICE.load(Ordering::Relaxed);
+    if known != UNDECIDED {
+        return known;
     }
+    // `std::env::var` would allocate, calling this allocator while it
+    // decides; `libc::getenv` does not. Two threads racing here read the
+    // same variable, so they agree.
+    let choice = if asks_for_system(VARIABLE_C) {
+        SYSTEM
+    } else {
+        MIMALLOC
+    };
+    CHOICE.store(choice, Ordering::Relaxed);
+    choice
 }
 // ANCHOR_END: choose
+
+/// Whether the environment variable `name` is `system`, read without allocating.
+fn asks_for_system(name: &CStr) -> bool {
+    // SAFETY: a NUL-terminated name; nothing in this program calls `setenv`.
+    let value = unsafe { libc::getenv(name.as_ptr()) };
+    // SAFETY: getenv returns NULL or a NUL-terminated string that lives as long as the
+    // environment.
+    !value.is_null() && unsafe { CStr::from_ptr(value) }.to_bytes() == b"system"
+}
 
 // SAFETY: every call is forwarded to one allocator, the same one for the whole process, so each
 // block is freed, grown or shrunk by the allocator that made it.
