@@ -77,6 +77,10 @@ pub enum Missing {
     Pillow,
     /// No Python 2 (`python2`, or the program named with `--python2`): no old-GIL twin.
     Python2,
+    /// python3 without `dask.distributed`: the broker's Dask twin cannot run.
+    Dask,
+    /// No `redis-server` on the PATH: the broker's Rust side has no broker to talk to.
+    RedisServer,
 }
 
 impl Missing {
@@ -86,6 +90,8 @@ impl Missing {
             Missing::Python3 => "install Python 3 so that `python3` is on the PATH",
             Missing::Pillow => "`python3 -m pip install Pillow` or `apt install python3-pil`",
             Missing::Python2 => "install a Python 2.7, or name one with the lesson's `--python2`",
+            Missing::Dask => "`python3 -m pip install \"dask[distributed]\"`",
+            Missing::RedisServer => "`sudo apt-get install redis-server` (Debian, Ubuntu)",
         }
     }
 }
@@ -96,6 +102,8 @@ impl fmt::Display for Missing {
             Missing::Python3 => "no python3",
             Missing::Pillow => "no Pillow",
             Missing::Python2 => "no Python 2",
+            Missing::Dask => "no Dask",
+            Missing::RedisServer => "no redis-server",
         })
     }
 }
@@ -123,5 +131,7 @@ mod tests {
         let json = serde_json::to_string(&Skipped::new("legacy", Missing::Python2)).unwrap();
         assert_eq!(json, r#"{"what":"legacy","missing":"python2"}"#);
         assert_eq!(Missing::Pillow.to_string(), "no Pillow");
+        let json = serde_json::to_string(&Missing::RedisServer).unwrap();
+        assert_eq!(json, r#""redis-server""#);
     }
 }

@@ -12,7 +12,10 @@ use std::time::Instant;
 use anyhow::Context as _;
 use futures_api::tasks::Task;
 use futures_api::{Executor, MapOptions};
-use lesson_kit::{Claim, Outcome, Run, Samples, Source, Timing, Twins, Unit, Verdict, alternate};
+use lesson_kit::{
+    Claim, Missing, Outcome, Run, Samples, Skipped, Source, Timing, Twins, Unit, Verdict, Versus,
+    alternate,
+};
 use serde::{Deserialize, Serialize};
 
 use super::{Settings, no_broker, this_program};
@@ -33,8 +36,8 @@ pub struct Figures {
     pub tasks: usize,
     pub steps: u64,
     pub workers: usize,
-    /// Why a side did not run (Dask or redis-server missing), in the reader's words.
-    pub missing: Vec<String>,
+    /// The sides that did not run, and what they lacked (Dask, redis-server).
+    pub skipped: Vec<Skipped>,
     pub dask: Vec<DaskRun>,
     /// Seconds for the same tasks on the Redis executor, one per repeat.
     pub rust: Vec<f64>,
@@ -55,18 +58,19 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     let workers = settings.lesson.workers();
     let (tasks, steps) = (2 * workers, settings.size(2_000_000, 20_000_000));
     let have_dask = dask_installed();
-    let mut missing = Vec::new();
+    let mut skipped = Vec::new();
     if !have_dask {
-        missing.push(
-            "dask[distributed] is not installed, so the Python twin did not run: \
-             python3 -m pip install \"dask[distributed]\""
-                .to_string(),
-        );
+        skipped.push(Skipped::new("compare-dask: Dask's side", Missing::Dask));
     }
-    missing.extend(no_broker());
     let broker = match no_broker() {
         None => Some(start_broker(workers)?),
-        Some(_) => None,
+        Some(_) => {
+            skipped.push(Skipped::new(
+                "compare-dask: Redis's side",
+                Missing::RedisServer,
+            ));
+            None
+        }
     };
     let args = [
         format!("--tasks={tasks}"),
@@ -121,7 +125,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         tasks,
         steps,
         workers,
-        missing,
+        skipped,
         dask,
         rust,
     })
@@ -162,15 +166,26 @@ pub fn report(figures: &Figures) -> Outcome {
              {} with Dask's LocalCluster (python/dask_executor.py), and Rust on Redis.",
             figures.tasks, figures.steps, figures.workers, figures.python
         ));
-    for line in &figures.missing {
-        outcome = outcome.finding(line.clone());
+    for skipped in &figures.skipped {
+        let remedy = skipped.missing.remedy();
+        outcome = outcome
+            .finding(format!("{}: {}: {remedy}", skipped.what, skipped.missing))
+            .skipped(skipped.clone());
     }
-    if !figures.dask.is_empty() {
-        let seconds = figures.dask.iter().map(|d| d.executor_seconds);
-        outcome = outcome.run(row("Dask get_executor()", seconds));
+    let dask = seconds(figures.dask.iter().map(|d| d.executor_seconds));
+    let rust = seconds(figures.rust.iter().copied());
+    if !dask.values.is_empty() {
+        outcome = outcome.run(row("Dask get_executor()", &dask));
     }
-    if !figures.rust.is_empty() {
-        outcome = outcome.run(row("RedisExecutor", figures.rust.iter().copied()));
+    if !rust.values.is_empty() {
+        outcome = outcome.run(row("RedisExecutor", &rust));
+    }
+    if !dask.values.is_empty() && !rust.values.is_empty() {
+        let timed = format!(
+            "{} countdowns on {} workers",
+            figures.tasks, figures.workers
+        );
+        outcome = outcome.versus(Versus::new("compare-dask", timed, &dask, &rust));
     }
     let Some(dask) = figures.dask.first() else {
         return outcome;
@@ -229,9 +244,13 @@ fn holds(observed: bool) -> Verdict {
     }
 }
 
-fn row(label: &str, seconds: impl Iterator<Item = f64>) -> Run {
+fn seconds(values: impl Iterator<Item = f64>) -> Samples {
+    Samples::new(Unit::Seconds, values)
+}
+
+fn row(label: &str, seconds: &Samples) -> Run {
     let timing = Timing {
-        wall: Samples::new(Unit::Seconds, seconds),
+        wall: seconds.clone(),
         cpu: None,
     };
     Run::timed(label, &timing)
@@ -241,13 +260,13 @@ fn row(label: &str, seconds: impl Iterator<Item = f64>) -> Run {
 mod tests {
     use super::*;
 
-    fn figures(dask: Vec<DaskRun>, missing: Vec<String>) -> Figures {
+    fn figures(dask: Vec<DaskRun>, skipped: Vec<Skipped>) -> Figures {
         Figures {
             python: "Python 3.12.3".into(),
             tasks: 4,
             steps: 2_000_000,
             workers: 2,
-            missing,
+            skipped,
             dask,
             rust: vec![0.5, 0.6],
         }
@@ -270,6 +289,31 @@ mod tests {
     }
 
     #[test]
+    fn both_sides_make_one_typed_pair_for_the_workspace_table() {
+        let outcome = report(&figures(vec![dask(true), dask(true)], Vec::new()));
+        assert_eq!(outcome.versus.len(), 1);
+        let pair = &outcome.versus[0];
+        assert_eq!(pair.timed, "4 countdowns on 2 workers");
+        assert_eq!(pair.cpython.values, [1.2, 1.2]);
+        assert_eq!(pair.rust.values, [0.5, 0.6]);
+        assert!(outcome.skipped.is_empty());
+    }
+
+    #[test]
+    fn without_redis_server_the_rust_side_is_a_typed_skip_and_no_pair() {
+        let mut figures = figures(vec![dask(true)], Vec::new());
+        figures.rust.clear();
+        figures.skipped = vec![Skipped::new(
+            "compare-dask: Redis's side",
+            Missing::RedisServer,
+        )];
+        let outcome = report(&figures);
+        assert!(outcome.versus.is_empty());
+        assert_eq!(outcome.skipped[0].missing, Missing::RedisServer);
+        assert!(outcome.findings[0].contains("apt-get install redis-server"));
+    }
+
+    #[test]
     fn a_call_run_twice_means_the_dedup_claim_does_not_hold() {
         let outcome = report(&figures(vec![dask(false)], Vec::new()));
         assert_eq!(outcome.claims[0].verdict, Verdict::DoesNotHold);
@@ -277,10 +321,12 @@ mod tests {
 
     #[test]
     fn without_dask_it_says_how_to_install_and_claims_nothing() {
-        let missing = vec!["python3 -m pip install \"dask[distributed]\"".to_string()];
-        let outcome = report(&figures(Vec::new(), missing));
+        let skipped = vec![Skipped::new("compare-dask: Dask's side", Missing::Dask)];
+        let outcome = report(&figures(Vec::new(), skipped));
         assert!(outcome.claims.is_empty());
         assert!(outcome.problems.is_empty());
+        assert!(outcome.versus.is_empty());
+        assert_eq!(outcome.skipped[0].missing, Missing::Dask);
         assert!(outcome.findings[0].contains("pip install"));
     }
 }

@@ -51,9 +51,11 @@ pub enum LessonError {
 /// Why the broker's side cannot run here, in the words the reader needs, or `None`.
 pub fn no_broker() -> Option<String> {
     redis_server().is_none().then(|| {
-        "redis-server is not installed, so the broker's side was skipped: on Debian or Ubuntu, \
-         `sudo apt-get install redis-server`, then run this again"
-            .to_string()
+        let missing = lesson_kit::Missing::RedisServer;
+        format!(
+            "{missing}, so the broker's side was skipped: {}, then run this again",
+            missing.remedy()
+        )
     })
 }
 
