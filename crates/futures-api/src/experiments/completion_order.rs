@@ -27,16 +27,15 @@ pub struct Figures {
 }
 
 /// One run: when the first result came, in what order the rest did, and any failure.
-struct Arrivals {
-    first_s: f64,
-    order: Vec<usize>,
-    failure: Option<String>,
+pub struct Arrivals {
+    pub first_s: f64,
+    pub order: Vec<usize>,
+    pub failure: Option<String>,
 }
 
 pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let server = DelayServer::start()?;
-    let unit = settings.size(Duration::from_millis(60), Duration::from_millis(300));
-    let delays: Vec<Duration> = (1..=5u32).rev().map(|k| unit * k).collect();
+    let delays = delays(settings);
     let tasks: Vec<Task> = delays
         .iter()
         .map(|&d| Task::Download {
@@ -64,7 +63,13 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     })
 }
 
-fn with_map(executor: &ThreadPoolExecutor, tasks: &[Task]) -> Arrivals {
+/// Five delays, slowest first: five units down to one.
+pub fn delays(settings: &Settings) -> Vec<Duration> {
+    let unit = settings.size(Duration::from_millis(60), Duration::from_millis(300));
+    (1..=5u32).rev().map(|k| unit * k).collect()
+}
+
+pub fn with_map(executor: &ThreadPoolExecutor, tasks: &[Task]) -> Arrivals {
     let start = Instant::now();
     let mut results = executor.map(tasks.to_vec(), MapOptions::default());
     let first = results.next();
@@ -81,7 +86,7 @@ fn with_map(executor: &ThreadPoolExecutor, tasks: &[Task]) -> Arrivals {
 }
 
 // ANCHOR: as_completed
-fn with_as_completed(executor: &ThreadPoolExecutor, tasks: &[Task]) -> Arrivals {
+pub fn with_as_completed(executor: &ThreadPoolExecutor, tasks: &[Task]) -> Arrivals {
     let start = Instant::now();
     let futures: Vec<_> = tasks
         .iter()

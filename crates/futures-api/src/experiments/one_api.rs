@@ -39,18 +39,41 @@ pub struct Figures {
 }
 
 /// One run: every answer, the moment the executor was asked for (the timeline's zero), its time.
-type Ran = (Result<(Vec<Answer>, SystemTime), String>, Measurement);
+pub type Ran = (Result<(Vec<Answer>, SystemTime), String>, Measurement);
+
+/// The tour's two kinds of work, at its sizes: downloads from the local server, countdowns.
+pub struct Work {
+    pub delay: Duration,
+    pub downloads: Vec<Task>,
+    pub steps: u64,
+    pub countdowns: Vec<Task>,
+}
+
+impl Work {
+    pub fn new(settings: &Settings, server: &DelayServer) -> Work {
+        let delay = settings.size(Duration::from_millis(200), Duration::from_secs(1));
+        let steps = settings.size(3_000_000, 30_000_000);
+        Work {
+            delay,
+            downloads: (0..settings.size(8, 16))
+                .map(|_| Task::Download {
+                    url: server.delay_url(delay),
+                })
+                .collect(),
+            steps,
+            countdowns: (0..WORKERS).map(|_| Task::Countdown(steps)).collect(),
+        }
+    }
+}
 
 pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let server = DelayServer::start()?;
-    let delay = settings.size(Duration::from_millis(200), Duration::from_secs(1));
-    let downloads: Vec<Task> = (0..settings.size(8, 16))
-        .map(|_| Task::Download {
-            url: server.delay_url(delay),
-        })
-        .collect();
-    let steps = settings.size(3_000_000, 30_000_000);
-    let countdowns: Vec<Task> = (0..WORKERS).map(|_| Task::Countdown(steps)).collect();
+    let Work {
+        delay,
+        downloads,
+        steps,
+        countdowns,
+    } = Work::new(settings, &server);
 
     // ANCHOR: one_word
     // Waiting on downloads: a pool of threads, Python's ThreadPoolExecutor.
@@ -91,7 +114,7 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
 
 /// The executor is made inside the timing, as a `with` block does: a process pool's start is
 /// part of what it costs.
-fn run<E: Executor<Task>, F>(tasks: &[Task], executor: F) -> Ran
+pub fn run<E: Executor<Task>, F>(tasks: &[Task], executor: F) -> Ran
 where
     F: FnOnce() -> Result<E, multiprocessing::PoolError>,
 {

@@ -8,6 +8,8 @@
 //! A twin that fails is a problem of its comparison; the other comparisons still run.
 
 pub mod chunksize;
+pub mod completion_order;
+pub mod one_api;
 pub mod pool_size;
 
 use lesson_kit::{Outcome, Samples, Timing, Twins, Unit};
@@ -18,6 +20,11 @@ use super::Settings;
 pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
     Ok(vec![
         outcome(
+            "compare-one-api",
+            one_api::measure(settings, twins),
+            one_api::report,
+        ),
+        outcome(
             "compare-pool-size",
             pool_size::measure(settings, twins),
             pool_size::report,
@@ -26,6 +33,11 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
             "compare-chunksize",
             chunksize::measure(settings, twins),
             chunksize::report,
+        ),
+        outcome(
+            "compare-completion-order",
+            completion_order::measure(settings, twins),
+            completion_order::report,
         ),
     ])
 }
