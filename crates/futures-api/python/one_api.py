@@ -32,7 +32,7 @@ def countdown(n):
 
 # ANCHOR: one_word
 def through(executor_class, work, items):
-    """Seconds for one `map` on a fresh pool: the pool's start is part of the price."""
+    """Seconds for one `map` on a fresh pool, its start included."""
     start = time.perf_counter()
     with executor_class(max_workers=WORKERS) as executor:
         list(executor.map(work, items))
