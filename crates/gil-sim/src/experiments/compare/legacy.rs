@@ -12,12 +12,15 @@ use serde::{Deserialize, Serialize};
 
 use super::{Pair, Row, all, intro, once, rows_outcome};
 use crate::experiments::{Settings, legacy};
+use crate::model::ModelConfig;
 
 /// What `python/legacy.py` prints, under Python 3 or 2.
 #[derive(Debug, Deserialize)]
 struct Twin {
     /// `3.11.7`, `2.7.18`.
     python: String,
+    /// Each thread's countdown, sized to last `--seconds` on this Python.
+    iterations: u64,
     sequential_s: f64,
     threads_s: f64,
 }
@@ -94,7 +97,28 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         let pair = |f: &legacy::Figures| Pair::new(f.sequential.wall_s(), threads(f));
         gil_sim.iter().map(pair).collect()
     };
-    let model = &last.model;
+    // The model with each Python's own time per loop iteration (its twin sized its countdown
+    // to last `work` and says how far that was), the rest of its costs measured here. The most
+    // iterations any turn counted: as in the calibration, a busy moment only ever makes an
+    // iteration look slower.
+    let model = |turns: &[Twin], fallback: Pair, new_gil: bool| -> Pair {
+        let Some(iterations) = turns.iter().map(|t| t.iterations).max() else {
+            return fallback;
+        };
+        let config = ModelConfig {
+            checkpoint_cost: work / u32::try_from(iterations.max(1)).unwrap_or(u32::MAX),
+            ..long.lesson.model.clone()
+        };
+        let n = config.checkpoints_in(work);
+        let p = legacy::predict(&config, n);
+        Pair::new(
+            p.sequential_s,
+            if new_gil { p.new_gil_s } else { p.legacy_s },
+        )
+    };
+    let ours = &last.model;
+    let model_legacy = model(&python2, Pair::new(ours.sequential_s, ours.legacy_s), false);
+    let model_new_gil = model(&python3, Pair::new(ours.sequential_s, ours.new_gil_s), true);
     Ok(Figures {
         python: twins.version.clone(),
         turns: python3.len(),
@@ -105,8 +129,8 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         python2_failures: failures,
         legacy: pairs(|f| f.legacy.wall_s()),
         new_gil: pairs(|f| f.new_gil.wall_s()),
-        model_legacy: Pair::new(model.sequential_s, model.legacy_s),
-        model_new_gil: Pair::new(model.sequential_s, model.new_gil_s),
+        model_legacy,
+        model_new_gil,
     })
 }
 
