@@ -21,6 +21,7 @@ pub mod io_bound;
 pub mod legacy;
 pub mod native;
 pub mod published;
+pub mod race;
 pub mod sources;
 pub mod stampede;
 
