@@ -12,6 +12,7 @@ import argparse
 import json
 import sys
 import threading
+import time
 
 counter = 0
 
@@ -32,15 +33,16 @@ def add_locked(n, lock):
 
 
 def run(threads, target, args):
-    """Starts `threads` threads on `target` and returns the counter."""
+    """Starts `threads` threads on `target`; the counter and the seconds they took."""
     global counter
     counter = 0
+    started = time.perf_counter()
     workers = [threading.Thread(target=target, args=args) for _ in range(threads)]
     for thread in workers:
         thread.start()
     for thread in workers:
         thread.join()
-    return counter
+    return counter, time.perf_counter() - started
 
 
 def main():
@@ -52,12 +54,16 @@ def main():
     # As often as CPython allows: the GIL changes hands all the time, and still splits no `+= 1`.
     sys.setswitchinterval(args.switch_interval)
     gil_check = getattr(sys, "_is_gil_enabled", None)
+    counted, plain_s = run(args.threads, add, (args.increments,))
+    locked, locked_s = run(args.threads, add_locked, (args.increments, threading.Lock()))
     print(json.dumps({
         "python": sys.version.split()[0],
         "gil_enabled": gil_check() if gil_check else True,
         "expected": args.threads * args.increments,
-        "counted": run(args.threads, add, (args.increments,)),
-        "locked_counted": run(args.threads, add_locked, (args.increments, threading.Lock())),
+        "counted": counted,
+        "plain_s": plain_s,
+        "locked_counted": locked,
+        "locked_s": locked_s,
     }))
 
 
