@@ -3,6 +3,7 @@
 //! Python 2 (`--python2`) for the old lock; gil-sim runs its legacy and its 3.12 GIL.
 
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use lesson_kit::os::exit_status_in_words;
@@ -11,8 +12,9 @@ use lesson_kit::{Missing, Outcome, Skipped, Twins, alternate};
 use serde::{Deserialize, Serialize};
 
 use super::{Pair, Row, all, intro, once, rows_outcome};
+use crate::Mode;
 use crate::experiments::{Settings, legacy};
-use crate::model::ModelConfig;
+use crate::model::{self, ModelConfig, ThreadSpec};
 
 /// What `python/legacy.py` prints, under Python 3 or 2.
 #[derive(Debug, Deserialize)]
@@ -101,24 +103,23 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     // to last `work` and says how far that was), the rest of its costs measured here. The most
     // iterations any turn counted: as in the calibration, a busy moment only ever makes an
     // iteration look slower.
-    let model = |turns: &[Twin], fallback: Pair, new_gil: bool| -> Pair {
-        let Some(iterations) = turns.iter().map(|t| t.iterations).max() else {
-            return fallback;
-        };
-        let config = ModelConfig {
-            checkpoint_cost: work / u32::try_from(iterations.max(1)).unwrap_or(u32::MAX),
-            ..long.lesson.model.clone()
-        };
-        let n = config.checkpoints_in(work);
-        let p = legacy::predict(&config, n);
-        Pair::new(
-            p.sequential_s,
-            if new_gil { p.new_gil_s } else { p.legacy_s },
-        )
+    let model = |turns: &[Twin], mode: Mode, ours: Pair| -> Pair {
+        match turns.iter().map(|t| t.iterations).max() {
+            Some(iterations) => model_at(&long.lesson.model, work, iterations, mode),
+            None => ours,
+        }
     };
     let ours = &last.model;
-    let model_legacy = model(&python2, Pair::new(ours.sequential_s, ours.legacy_s), false);
-    let model_new_gil = model(&python3, Pair::new(ours.sequential_s, ours.new_gil_s), true);
+    let model_legacy = model(
+        &python2,
+        Mode::Legacy,
+        Pair::new(ours.sequential_s, ours.legacy_s),
+    );
+    let model_new_gil = model(
+        &python3,
+        Mode::Cpython312,
+        Pair::new(ours.sequential_s, ours.new_gil_s),
+    );
     Ok(Figures {
         python: twins.version.clone(),
         turns: python3.len(),
@@ -132,6 +133,26 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         model_legacy,
         model_new_gil,
     })
+}
+
+/// The model's prediction for one Python: one thread doing both countdowns, then two threads
+/// under `mode`, each countdown `iterations` long and each iteration costing what it cost that
+/// Python (`work / iterations`). The legacy battle costs a system call per ~34 iterations, so
+/// how long an iteration takes decides how much it costs.
+pub fn model_at(config: &ModelConfig, work: Duration, iterations: u64, mode: Mode) -> Pair {
+    let iterations = iterations.max(1);
+    let config = ModelConfig {
+        checkpoint_cost: work / u32::try_from(iterations).unwrap_or(u32::MAX),
+        ..config.clone()
+    };
+    let threads = vec![ThreadSpec::cpu(iterations); legacy::THREADS];
+    let alone = [ThreadSpec::cpu(iterations * legacy::THREADS as u64)];
+    Pair::new(
+        model::simulate(&config, &alone).total.as_secs_f64(),
+        model::simulate(&config.with_mode(mode), &threads)
+            .total
+            .as_secs_f64(),
+    )
 }
 
 /// One Python's turns, or `None` if it ran none.
@@ -252,6 +273,20 @@ mod tests {
             model_legacy: Pair::new(1.0, 1.5),
             model_new_gil: Pair::new(1.0, 1.01),
         }
+    }
+
+    #[test]
+    fn the_models_battle_costs_less_on_a_slower_python() {
+        // The same 20 ms of work, at 20 ns and at 40 ns per iteration: a release (and its
+        // system call) every ~34 iterations weighs half as much when they take twice as long.
+        let config = ModelConfig::default();
+        let work = Duration::from_millis(20);
+        let fast = model_at(&config, work, 1_000_000, Mode::Legacy);
+        let slow = model_at(&config, work, 500_000, Mode::Legacy);
+        assert!(fast.slowdown() > slow.slowdown(), "{fast:?} {slow:?}");
+        assert!(slow.slowdown() > 1.0);
+        let new_gil = model_at(&config, work, 1_000_000, Mode::Cpython312);
+        assert!((new_gil.slowdown() - 1.0).abs() < 0.01, "{new_gil:?}");
     }
 
     #[test]
