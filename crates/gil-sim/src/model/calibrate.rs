@@ -6,8 +6,8 @@
 //! - **wake-up latency**: two threads hand a flag back and forth through a `pthread_mutex_t` and a
 //!   `pthread_cond_t`, as `drop_gil` hands the GIL to a waiter: half a round trip.
 //! - **signal cost**: the `futex_wake` system call a release with a waiter makes its caller pay.
-//! - **recheck cost**: the CPU of one timed-out wake-up, in a herd of waiters on one condition
-//!   variable (the stampede's cost).
+//! - **recheck cost**: the CPU of one timed-out wake-up, the mean over a herd of waiters on one
+//!   condition variable (the stampede's cost).
 //!
 //! Each figure is the **minimum of several samples**, each sample the median of a small batch.
 //! A busy machine only ever makes a sample slower (another process takes the core, the partner
@@ -141,20 +141,30 @@ pub fn signal_cost() -> Duration {
 }
 
 /// The CPU one timed-out wake-up costs: [`HERD`] threads wait on one condition variable with
-/// one mutex, as the GIL's waiters do, their timed waits running out together [`ROUNDS`] times;
-/// each thread's own CPU time (its clock counts the system calls and the fight for the mutex)
-/// divided by its wake-ups is a sample.
+/// one mutex, as the GIL's waiters do, their timed waits running out together a few times; each
+/// thread's own CPU time (its clock counts the system calls and the fight for the mutex) over its
+/// wake-ups, averaged over the herd, is a sample; the smallest of [`BATCHES`] herds is kept.
 ///
+/// The mean over the herd, not its fastest thread: in a herd the first thread woken finds the
+/// mutex free and the last fights every other for it, and a stampede pays for all of them.
 /// Rejected: the wall time of one thread's timed waits, which counts the sleeping too, and the
 /// CPU time of a lone waiter, which never fights for the mutex as a herd does.
 #[cfg(unix)]
 pub fn recheck_cost() -> Duration {
-    const HERD: usize = 32;
-    const ROUNDS: u32 = 8;
-    const TIMEOUT: Duration = Duration::from_millis(1);
+    let samples: Vec<Duration> = (0..BATCHES).map(|_| herd_recheck_cost()).collect();
+    minimum(&samples)
+}
+
+/// One herd's mean CPU per timed-out wake-up (see [`recheck_cost`]).
+#[cfg(unix)]
+fn herd_recheck_cost() -> Duration {
+    const HERD: u32 = 64;
+    const ROUNDS: u32 = 4;
+    // Long enough for the whole herd to re-check and sleep again before the next round.
+    const TIMEOUT: Duration = Duration::from_millis(2);
     let lock = PthreadMutex::new(());
     let cond = PthreadCond::new();
-    let samples: Vec<Duration> = thread::scope(|scope| {
+    let per_thread: Vec<Duration> = thread::scope(|scope| {
         let herd: Vec<_> = (0..HERD)
             .map(|_| {
                 scope.spawn(|| {
@@ -171,7 +181,8 @@ pub fn recheck_cost() -> Duration {
         // A thread that panicked gives no sample; the others still count.
         herd.into_iter().filter_map(|t| t.join().ok()).collect()
     });
-    min_of_batch_medians(samples)
+    let total: Duration = per_thread.iter().sum();
+    total / u32::try_from(per_thread.len().max(1)).unwrap_or(u32::MAX)
 }
 
 /// Elsewhere there is no per-thread CPU clock: the default's figure stands in.
