@@ -36,6 +36,7 @@ mod mode;
 pub mod model;
 mod python;
 mod recorder;
+pub mod slider_measurements;
 pub mod sliders;
 pub mod sys;
 pub mod work;

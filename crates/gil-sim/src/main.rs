@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use gil_sim::experiments::{
     Flags, GilSettings, compare, convoy, cpu_bound, interpreters, interval_sweep, io_bound, legacy,
-    native, stampede,
+    native, race, stampede,
 };
 use lesson_kit::Tour;
 
@@ -56,6 +56,12 @@ fn main() -> ExitCode {
             "Before Python 3.2: the old GIL's battle on two cores",
             legacy::measure,
             legacy::report,
+        )
+        .experiment(
+            "race",
+            "No GIL is not thread-safe: `counter += 1` loses updates without a lock",
+            race::measure,
+            race::report,
         )
         .experiment(
             "interpreters",

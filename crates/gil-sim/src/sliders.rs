@@ -12,10 +12,14 @@
 //! offline, with nothing to load.
 //!
 //! The model uses its default costs ([`ModelConfig::default`]), not this machine's calibration:
-//! the figure is then the same on every machine and every build, which is what lets the book keep
-//! it until the model's code changes.
+//! the model's figures are then the same on every machine and every build. Beside them, at the
+//! settings `compare` measures (CPU-bound threads under the GIL at each interval, two threads
+//! under the legacy GIL), stand gil-sim's real threads and CPython, measured once when the figure
+//! is made ([`slider_measurements`](crate::slider_measurements)); every other setting says it was
+//! not measured.
 
 use std::ffi::OsString;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -27,6 +31,7 @@ use lesson_kit::{Span, TraceData};
 use crate::Mode;
 use crate::experiments::cpu_bound;
 use crate::model::{self, ModelConfig, Simulation, ThreadSpec};
+use crate::slider_measurements::{self, Cell, Measured};
 
 /// The child command's name: `gil-sim --child model-figure`.
 pub const COMMAND: &str = "model-figure";
@@ -62,12 +67,15 @@ pub struct Setting {
     pub mode: Mode,
 }
 
-/// What each setting's figures are, in the order [`show`] gives their values.
-pub const LABELS: [&str; 4] = [
+/// What each setting's figures are: the model's, in the order [`show`] gives their values, then
+/// the measured speedups beside the model's (see [`measured_values`]).
+pub const LABELS: [&str; 6] = [
     "time (model)",
     "speedup over one thread doing it all",
     "GIL hand-overs",
     "convoy wait (I/O done → GIL held, mean)",
+    "measured speedup, gil-sim's real threads",
+    "measured speedup, CPython",
 ];
 
 /// What the model showed for one setting.
@@ -84,7 +92,12 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
         eprintln!("gil-sim --child {COMMAND}: takes no arguments (got {extra:?})");
         return ExitCode::FAILURE;
     }
-    match serde_json::to_string(&figure()) {
+    let twins = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/python"));
+    let measured = slider_measurements::measure(twins);
+    for note in &measured.notes {
+        eprintln!("gil-sim --child {COMMAND}: not measured: {note}");
+    }
+    match serde_json::to_string(&figure_with(&measured)) {
         Ok(json) => {
             println!("{json}");
             ExitCode::SUCCESS
@@ -96,8 +109,15 @@ pub fn main(args: Vec<OsString>) -> ExitCode {
     }
 }
 
-/// Every setting of the sliders, with the model's timeline and figures.
+/// Every setting of the sliders, with the model's timeline and figures, and nothing measured:
+/// the same on every machine.
 pub fn figure() -> SliderFigure {
+    figure_with(&Measured::none())
+}
+
+/// Every setting of the sliders, with the model's timeline and figures, and what was measured
+/// at the settings that have a measurement.
+pub fn figure_with(measured: &Measured) -> SliderFigure {
     let sliders = vec![
         slider(
             "switch interval",
@@ -122,7 +142,8 @@ pub fn figure() -> SliderFigure {
                         io_share,
                         mode,
                     };
-                    let shown = show(setting);
+                    let mut shown = show(setting);
+                    shown.values.extend(measured_values(measured.at(&setting)));
                     figure.add(vec![i, threads - 1, s, m], shown.svg, shown.values);
                 }
             }
@@ -171,6 +192,19 @@ pub fn show(setting: Setting) -> Shown {
         ),
         values: values(&run, &sequential, setting.io_share > 0),
     }
+}
+
+/// The measured speedups at a setting, gil-sim's then CPython's, in the order of [`LABELS`].
+pub fn measured_values(cell: Option<&Cell>) -> [String; 2] {
+    let Some(cell) = cell else {
+        let not = "not measured (`compare` has no run like this)";
+        return [not.to_string(), not.to_string()];
+    };
+    let cpython = match &cell.cpython {
+        Some(speedup) if !speedup.values.is_empty() => speedup.to_string(),
+        _ => "not measured (no such Python here)".to_string(),
+    };
+    [cell.gil_sim.to_string(), cpython]
 }
 
 /// One thread's work: [`CPU_PER_THREAD`] of interpreted code in [`CYCLES`] pieces, each followed
@@ -285,5 +319,30 @@ mod tests {
         });
         assert_eq!(shown.values[1], "1.00×", "the speedup");
         assert_eq!(shown.values[2], "0", "the hand-overs");
+    }
+
+    #[test]
+    fn a_measured_setting_shows_both_sides_beside_the_model_and_the_rest_say_not_measured() {
+        let setting = Setting {
+            interval: INTERVALS[1],
+            threads: 2,
+            io_share: 0,
+            mode: Mode::Cpython312,
+        };
+        let measured = Measured {
+            cells: vec![Cell {
+                setting,
+                gil_sim: lesson_kit::Samples::new(lesson_kit::Unit::Ratio, [0.98]),
+                cpython: Some(lesson_kit::Samples::new(lesson_kit::Unit::Ratio, [0.91])),
+            }],
+            notes: Vec::new(),
+        };
+        let figure = figure_with(&measured);
+        let values = |positions: &[usize]| figure.setting(positions).map(|s| s.values.clone());
+        let here = values(&[1, 1, 0, 0]).expect("2 threads at 1 ms");
+        assert_eq!(here.len(), LABELS.len());
+        assert_eq!(here[4..], ["0.98×", "0.91×"]);
+        let elsewhere = values(&[0, 1, 0, 0]).expect("2 threads at 5 ms");
+        assert!(elsewhere[4].starts_with("not measured"), "{elsewhere:?}");
     }
 }

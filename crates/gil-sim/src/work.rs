@@ -2,6 +2,7 @@
 //! every iteration, and a "native" hash that needs no GIL at all.
 
 use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use crate::Python;
 use crate::legacy::TICKS_PER_ITERATION;
@@ -40,6 +41,23 @@ pub fn countdown(py: Python<'_>, n: u64) -> u64 {
     }
     black_box(overhead);
     black_box(state)
+}
+
+/// `for _ in range(n): counter += 1`, run "in the interpreter": each `+= 1` is a read and a
+/// write of the shared counter (CPython's `LOAD_GLOBAL`, `BINARY_OP`, `STORE_GLOBAL`: three
+/// bytecodes, nothing holding the value in between), then the loop's backward jump, the only
+/// place ([`Python::check_after`]) where a thread under the GIL lets go. Under the GIL nobody
+/// else runs between the read and the write; without it, another core can, and its update is
+/// overwritten.
+///
+/// The counter is an atomic only so that the race is a lost update and not undefined
+/// behaviour: a load then a store, two steps, is what Python's `+=` is.
+pub fn count_up(py: Python<'_>, counter: &AtomicU64, n: u64) {
+    for _ in 0..n {
+        let seen = counter.load(Relaxed);
+        counter.store(seen + 1, Relaxed);
+        py.check_after(TICKS_PER_ITERATION);
+    }
 }
 
 /// The extra xorshift rounds per iteration that make an iteration `overhead` (a fraction) slower.

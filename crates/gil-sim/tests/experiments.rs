@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use gil_sim::experiments::{
     GilSettings, Settings, convoy, cpu_bound, interpreters, interval_sweep, io_bound, legacy,
-    native, stampede,
+    native, race, stampede,
 };
 use gil_sim::model::{self, ModelConfig};
 use lesson_kit::finish_within;
@@ -133,6 +133,18 @@ fn legacy_counts_hand_overs_under_both_locks() {
     assert_eq!(figures.trace.lanes().len(), legacy::THREADS);
     assert_eq!(figures.legacy_switches.len(), 1);
     assert_eq!(figures.new_switches.len(), 1);
+}
+
+#[test]
+fn the_gil_loses_no_count_and_the_lock_loses_none_without_it() {
+    let figures = within_timeout("race", || race::measure(&once())).expect("race cannot fail");
+    let expected = figures.expected();
+    assert_eq!(expected, 4 * race::increments(&once()));
+    // Counts, not times: the GIL never splits a `+= 1`, whatever the machine's load; the lock
+    // never loses one. (Whether the no-GIL run loses any depends on timing: not asserted.)
+    assert_eq!(figures.gil.counts, [expected]);
+    assert_eq!(figures.no_gil_locked.counts, [expected]);
+    assert!(figures.no_gil.counts[0] <= expected);
 }
 
 #[test]

@@ -24,6 +24,8 @@ fn config() -> ModelConfig {
         signal_cost: 2 * US,
         timer_slack: 50 * US,
         ticks_per_checkpoint: 3,
+        // The herd's CPU has tests of its own (below); the snapshots show the protocol alone.
+        recheck_cost: Duration::ZERO,
         ..ModelConfig::default()
     }
 }
@@ -254,4 +256,76 @@ fn the_same_inputs_give_the_same_run() {
     let second = model::simulate(&config(), &threads);
     assert_eq!(first.trace, second.trace);
     assert_eq!(first.total, second.total);
+}
+
+#[test]
+fn a_timed_out_waiter_takes_its_recheck_from_the_holders_core() {
+    // One core: every nanosecond of CPU is on the critical path. The waiter times out once (at
+    // 1 ms), sets the drop request and gets the GIL; its re-check is 100 µs of that one core.
+    let one_core = ModelConfig {
+        cores: 1,
+        timer_slack: Duration::ZERO,
+        ..config()
+    };
+    let threads = [ThreadSpec::cpu(3_000), ThreadSpec::cpu(1)];
+    let free = model::simulate(&one_core, &threads);
+    let charged = model::simulate(
+        &ModelConfig {
+            recheck_cost: 100 * US,
+            ..one_core.clone()
+        },
+        &threads,
+    );
+    assert_eq!(free.drop_requests, 1);
+    assert_eq!(charged.drop_requests, 1);
+    assert_eq!(charged.total, free.total + 100 * US);
+}
+
+#[test]
+fn a_herd_of_waiters_slows_the_holder_once_per_interval() {
+    // 200 threads of 100 µs each wake at once: 20 ms of work, one at a time. Every 1 ms all the
+    // waiters' timers run out together and each re-checks for 10 µs: up to 199 × 10 µs of CPU
+    // on two cores, which the holder shares.
+    let threads = vec![ThreadSpec::cpu(100); 200];
+    let free = model::simulate(&config(), &threads);
+    let herd = ModelConfig {
+        recheck_cost: 10 * US,
+        ..config()
+    };
+    let charged = model::simulate(&herd, &threads);
+    // Without the herd: the work and at most a wake-up per hand-over (a waiter whose timer runs
+    // out while the GIL lies free takes it without being woken).
+    assert!(free.total > 20 * MS && free.total <= 20 * MS + 199 * config().wake_latency);
+    // With it: the same hand-overs, and the holder's core shared with a burst of re-checks about
+    // every millisecond; a burst of n waiters costs the holder about n × 10 µs / 2 cores.
+    assert_eq!(charged.switches, free.switches);
+    let lost = charged.total - free.total;
+    assert!(lost > 5 * MS && lost < 20 * MS, "{lost:?}");
+}
+
+#[test]
+fn a_legacy_release_costs_the_releaser_one_system_call() {
+    // 20 ns per iteration, a release every 33⅔ iterations (673 ns of work), 200 ns of system
+    // call each time the other thread waits: at most (673 + 200) / 673 ≈ 1.30 times the
+    // sequential time, less when the woken waiter takes the lock during the releaser's call
+    // (the call then overlaps the new holder's work). The waiter's 10 µs wake-up is not the
+    // releaser's to pay: charged to it, two threads would be 1 + 10 / 0.673 ≈ 16 times slower.
+    let legacy = ModelConfig {
+        checkpoint_cost: Duration::from_nanos(20),
+        signal_cost: Duration::from_nanos(200),
+        ..config().with_mode(Mode::Legacy)
+    };
+    let n = 100_000;
+    let two = model::simulate(&legacy, &[ThreadSpec::cpu(n), ThreadSpec::cpu(n)]);
+    let one = model::simulate(&legacy, &[ThreadSpec::cpu(2 * n)]);
+    let ratio = two.total.as_secs_f64() / one.total.as_secs_f64();
+    let period = 20.0 * 101.0 / 3.0;
+    // Here the woken waiter always lands while the holder computes, so the holder pays a call
+    // per release for its whole countdown and then the other runs alone: 1 + 200 / 673 / 2.
+    assert_eq!(two.switches, 1);
+    let half = 1.0 + 200.0 / period / 2.0;
+    assert!(
+        ratio >= half - 0.01 && ratio <= (period + 200.0) / period,
+        "{ratio}"
+    );
 }

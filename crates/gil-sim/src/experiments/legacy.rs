@@ -18,7 +18,7 @@ use super::{
     LessonError, MODEL_COLUMN, ModelCosts, Settings, countdown_threads, last_trace, model_note,
     published, switches, timing,
 };
-use crate::model::{self, ThreadSpec};
+use crate::model::{self, ModelConfig, ThreadSpec};
 use crate::{DEFAULT_SWITCH_INTERVAL, Mode};
 
 /// Two threads: the smallest battle.
@@ -69,8 +69,6 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
             &mut || countdown_threads(Mode::Cpython312, interval, THREADS, n),
         ],
     );
-    let threads = vec![ThreadSpec::cpu(n); THREADS];
-    let predicted_legacy = model::simulate(&config.with_mode(Mode::Legacy), &threads);
     Ok(Figures {
         threads: THREADS,
         iterations: n,
@@ -80,16 +78,26 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
         trace: last_trace(&legacy),
         legacy: timing(&legacy),
         new_gil: timing(&new_gil),
-        model: Predictions {
-            sequential_s: model::simulate(config, &[ThreadSpec::cpu(n * THREADS as u64)])
-                .total
-                .as_secs_f64(),
-            legacy_s: predicted_legacy.total.as_secs_f64(),
-            new_gil_s: model::simulate(config, &threads).total.as_secs_f64(),
-            legacy_retakes: predicted_legacy.retakes,
-        },
+        model: predict(config, n),
         costs: ModelCosts::of(config),
     })
+}
+
+/// What the model predicts for [`THREADS`] countdowns of `n` iterations, each at `config`'s
+/// checkpoint cost: `compare` runs it with each Python's own time per iteration, since the
+/// legacy battle's cost is one system call per ~34 iterations and so depends on how long an
+/// iteration takes.
+pub fn predict(config: &ModelConfig, n: u64) -> Predictions {
+    let threads = vec![ThreadSpec::cpu(n); THREADS];
+    let legacy = model::simulate(&config.with_mode(Mode::Legacy), &threads);
+    Predictions {
+        sequential_s: model::simulate(config, &[ThreadSpec::cpu(n * THREADS as u64)])
+            .total
+            .as_secs_f64(),
+        legacy_s: legacy.total.as_secs_f64(),
+        new_gil_s: model::simulate(config, &threads).total.as_secs_f64(),
+        legacy_retakes: legacy.retakes,
+    }
 }
 
 pub fn report(figures: &Figures) -> Outcome {

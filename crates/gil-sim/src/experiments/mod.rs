@@ -21,6 +21,7 @@ pub mod io_bound;
 pub mod legacy;
 pub mod native;
 pub mod published;
+pub mod race;
 pub mod sources;
 pub mod stampede;
 
@@ -162,6 +163,10 @@ pub struct ModelCosts {
     pub wake_s: f64,
     /// How late a timed wait returns.
     pub timer_slack_s: f64,
+    /// What a release with a waiter costs the releaser (a system call).
+    pub signal_s: f64,
+    /// The CPU of a waiter's timed-out wake-up.
+    pub recheck_s: f64,
 }
 
 impl ModelCosts {
@@ -171,6 +176,8 @@ impl ModelCosts {
             checkpoint_s: model.checkpoint_cost.as_secs_f64(),
             wake_s: model.wake_latency.as_secs_f64(),
             timer_slack_s: model.timer_slack.as_secs_f64(),
+            signal_s: model.signal_cost.as_secs_f64(),
+            recheck_s: model.recheck_cost.as_secs_f64(),
         }
     }
 
@@ -184,10 +191,12 @@ impl ModelCosts {
 pub fn model_note(costs: &ModelCosts) -> String {
     format!(
         "The \"{MODEL_COLUMN}\" column is gil-sim's virtual-time model of the same protocol, with \
-         its costs measured on this machine: {} per loop iteration, {} per wake-up, {} timer \
-         slack, {} cores.",
+         its costs measured on this machine: {} per loop iteration, {} per wake-up, {} for the \
+         waker's system call, {} of CPU per timed-out wake-up, {} timer slack, {} cores.",
         format_seconds(costs.checkpoint_s),
         format_seconds(costs.wake_s),
+        format_seconds(costs.signal_s),
+        format_seconds(costs.recheck_s),
         format_seconds(costs.timer_slack_s),
         costs.cores
     )

@@ -67,3 +67,10 @@ pub const WHATS_NEW_314: Source = Source::link(
     "What's New in Python 3.14",
     "https://docs.python.org/3/whatsnew/3.14.html",
 );
+
+/// CPython 3.12's bytecodes: the eval breaker (where a drop request is honoured) is checked at
+/// `RESUME`, `JUMP_BACKWARD` and calls, not between any two bytecodes (so since 3.10).
+pub const CEVAL_EVAL_BREAKER: Source = Source::link(
+    "CPython 3.12: Python/bytecodes.c, CHECK_EVAL_BREAKER",
+    "https://github.com/python/cpython/blob/3.12/Python/bytecodes.c",
+);

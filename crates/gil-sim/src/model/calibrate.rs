@@ -5,8 +5,9 @@
 //! - **timer slack**: how late a 100 µs timed wait on the GIL's condition variable returns.
 //! - **wake-up latency**: two threads hand a flag back and forth through a `pthread_mutex_t` and a
 //!   `pthread_cond_t`, as `drop_gil` hands the GIL to a waiter: half a round trip.
-//! - **signal cost**: how long the legacy lock's release takes its caller while another thread
-//!   sleeps on the lock (`sem_post` and the `futex_wake` inside it).
+//! - **signal cost**: the `futex_wake` system call a release with a waiter makes its caller pay.
+//! - **recheck cost**: the CPU of one timed-out wake-up, the mean over a herd of waiters on one
+//!   condition variable (the stampede's cost).
 //!
 //! Each figure is the **minimum of several samples**, each sample the median of a small batch.
 //! A busy machine only ever makes a sample slower (another process takes the core, the partner
@@ -19,14 +20,12 @@
 //! depend on it (they use fixed costs, the same on every machine).
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use lesson_kit::measure::median;
 
 use super::ModelConfig;
-use crate::legacy::LegacyGil;
 use crate::pthread::{PthreadCond, PthreadMutex};
 use crate::{Interpreter, Mode, Python, work};
 
@@ -40,6 +39,7 @@ pub fn calibrated() -> ModelConfig {
         checkpoint_cost: checkpoint_cost(),
         wake_latency: wake_latency(),
         signal_cost: signal_cost(),
+        recheck_cost: recheck_cost(),
         timer_slack: timer_slack(),
         ..ModelConfig::default()
     }
@@ -99,55 +99,111 @@ pub fn wake_latency() -> Duration {
     min_of_batch_medians(samples)
 }
 
-/// How long releasing the legacy lock takes while another thread sleeps on it: the system call
-/// that wakes the sleeper, paid by the releaser. A round where the partner had not even asked for
-/// the lock yet when it was released (a busy machine can leave it unscheduled for longer than we
-/// let it sleep) measures a release with nobody to wake: it is left out. If every round was
-/// like that, the default's figure stands in.
+/// What a release with a waiter costs the releaser: the `futex_wake` system call that
+/// `sem_post` makes when the semaphore counts a waiter, on a futex nobody sleeps on. Only the
+/// call: the work of getting the woken thread onto a core is the waiter's wake-up latency.
+///
+/// Rejected: timing a whole `sem_post` while a partner sleeps on the semaphore. On a virtual
+/// machine that release also sends the interrupt that wakes the partner's core, 2–11 µs; the
+/// legacy battle pays that once per wake-up, not once per release, since a waiter already woken
+/// and on its way is woken by a call that finds nobody asleep. Charged on all ~15,000 releases of
+/// a second, it made two threads 12.89× slower than one where Python 2.7 measured 1.46×.
+#[cfg(target_os = "linux")]
 pub fn signal_cost() -> Duration {
-    const SAMPLES: usize = BATCHES * 8;
-    // Long enough for the partner to be asleep in the kernel, short enough that its core is
-    // not deep in idle: the battle wakes a waiter that has slept only microseconds.
-    const LET_IT_SLEEP: Duration = Duration::from_micros(50);
-    let lock = LegacyGil::new();
-    // Rounds: we hold the lock (`retaken`), the partner asks for it (`asked`), we release it,
-    // the partner takes and releases it (`done`), we take it again. `partner_waited`: whether
-    // the partner found the lock taken, so that the release had someone to wake.
-    let retaken = AtomicUsize::new(0);
-    let asked = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let partner_waited = AtomicBool::new(false);
-    lock.take(1);
-    let mut samples = Vec::with_capacity(SAMPLES);
-    thread::scope(|scope| {
-        scope.spawn(|| {
-            for round in 1..=SAMPLES {
-                wait_until(&retaken, round - 1);
-                asked.store(round, SeqCst);
-                let taken = lock.take(2);
-                partner_waited.store(taken.waited, SeqCst);
-                lock.drop();
-                done.store(round, SeqCst);
-            }
-        });
-        for round in 1..=SAMPLES {
-            wait_until(&asked, round);
-            thread::sleep(LET_IT_SLEEP);
+    use std::sync::atomic::AtomicU32;
+
+    const CALLS: u32 = 2_000;
+    let word = AtomicU32::new(0);
+    let samples: Vec<Duration> = (0..BATCHES * 4)
+        .map(|_| {
             let started = Instant::now();
-            lock.drop();
-            let elapsed = started.elapsed();
-            wait_until(&done, round);
-            if partner_waited.load(SeqCst) {
-                samples.push(elapsed);
+            for _ in 0..CALLS {
+                // Safety: FUTEX_WAKE only reads the address, which lives across the call.
+                unsafe {
+                    libc::syscall(
+                        libc::SYS_futex,
+                        word.as_ptr(),
+                        libc::FUTEX_WAKE | libc::FUTEX_PRIVATE_FLAG,
+                        1,
+                    )
+                };
             }
-            lock.take(1);
-            retaken.store(round, SeqCst);
-        }
-    });
-    if samples.is_empty() {
-        return ModelConfig::default().signal_cost;
-    }
+            started.elapsed() / CALLS
+        })
+        .collect();
     min_of_batch_medians(samples)
+}
+
+/// Elsewhere there is no futex to call: the default's figure stands in.
+#[cfg(not(target_os = "linux"))]
+pub fn signal_cost() -> Duration {
+    ModelConfig::default().signal_cost
+}
+
+/// The CPU one timed-out wake-up costs: [`HERD`] threads wait on one condition variable with
+/// one mutex, as the GIL's waiters do, their timed waits running out together a few times; each
+/// thread's own CPU time (its clock counts the system calls and the fight for the mutex) over its
+/// wake-ups, averaged over the herd, is a sample; the smallest of [`BATCHES`] herds is kept.
+///
+/// The mean over the herd, not its fastest thread: in a herd the first thread woken finds the
+/// mutex free and the last fights every other for it, and a stampede pays for all of them.
+/// Rejected: the wall time of one thread's timed waits, which counts the sleeping too, and the
+/// CPU time of a lone waiter, which never fights for the mutex as a herd does.
+#[cfg(unix)]
+pub fn recheck_cost() -> Duration {
+    let samples: Vec<Duration> = (0..BATCHES).map(|_| herd_recheck_cost()).collect();
+    minimum(&samples)
+}
+
+/// One herd's mean CPU per timed-out wake-up (see [`recheck_cost`]).
+#[cfg(unix)]
+fn herd_recheck_cost() -> Duration {
+    const HERD: u32 = 64;
+    const ROUNDS: u32 = 4;
+    // Long enough for the whole herd to re-check and sleep again before the next round.
+    const TIMEOUT: Duration = Duration::from_millis(2);
+    let lock = PthreadMutex::new(());
+    let cond = PthreadCond::new();
+    let per_thread: Vec<Duration> = thread::scope(|scope| {
+        let herd: Vec<_> = (0..HERD)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut guard = lock.lock();
+                    let started = thread_cpu_time();
+                    for _ in 0..ROUNDS {
+                        // Nobody signals it: every wake-up is a timeout.
+                        cond.timed_wait(&mut guard, TIMEOUT);
+                    }
+                    thread_cpu_time().saturating_sub(started) / ROUNDS
+                })
+            })
+            .collect();
+        // A thread that panicked gives no sample; the others still count.
+        herd.into_iter().filter_map(|t| t.join().ok()).collect()
+    });
+    let total: Duration = per_thread.iter().sum();
+    total / u32::try_from(per_thread.len().max(1)).unwrap_or(u32::MAX)
+}
+
+/// Elsewhere there is no per-thread CPU clock: the default's figure stands in.
+#[cfg(not(unix))]
+pub fn recheck_cost() -> Duration {
+    ModelConfig::default().recheck_cost
+}
+
+/// This thread's CPU time so far (`CLOCK_THREAD_CPUTIME_ID`).
+#[cfg(unix)]
+fn thread_cpu_time() -> Duration {
+    let mut now = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // Safety: `now` is a valid timespec for the call to fill in.
+    unsafe { libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut now) };
+    Duration::new(
+        u64::try_from(now.tv_sec).unwrap_or(0),
+        u32::try_from(now.tv_nsec).unwrap_or(0),
+    )
 }
 
 /// How late a 100 µs timed wait that nobody signals returns.
@@ -178,13 +234,6 @@ fn minimum(samples: &[Duration]) -> Duration {
     samples.iter().copied().min().unwrap_or_default()
 }
 
-/// Spins (politely) until the partner's counter reaches `round`.
-fn wait_until(counter: &AtomicUsize, round: usize) {
-    while counter.load(SeqCst) < round {
-        thread::yield_now();
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,5 +256,6 @@ mod tests {
         assert!(config.checkpoint_cost > Duration::ZERO);
         assert!(config.wake_latency > Duration::ZERO);
         assert!(config.signal_cost > Duration::ZERO);
+        assert!(config.recheck_cost > Duration::ZERO);
     }
 }

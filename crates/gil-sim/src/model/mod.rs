@@ -14,8 +14,8 @@
 //! println!("{:?} virtual, {} switches", run.total, run.switches);
 //! ```
 //!
-//! Its costs (one checkpoint iteration, one wake-up, what a wake-up costs the waker, the timer's
-//! lateness) are parameters: [`calibrate`] measures them on this machine, on the same pthread
+//! Its costs (one checkpoint iteration, one wake-up, what a wake-up costs the waker, what a
+//! timed-out wake-up costs in CPU, the timer's lateness) are parameters: [`calibrate`] measures them on this machine, on the same pthread
 //! primitives the real lock uses; tests use fixed values, so their snapshots never change.
 //!
 //! Where the model charges time, and why:
@@ -23,9 +23,12 @@
 //!   scheduled before it can run);
 //! - a blocking I/O wait ends with a wake-up too (the thread slept in the kernel), before the
 //!   thread even asks for the GIL again;
-//! - a legacy-GIL release with a thread asleep on the lock costs the releaser the system call
-//!   that wakes it, every 101 ticks: the woken thread usually finds the lock taken again (a failed
+//! - a legacy-GIL release with a thread waiting on the lock costs the releaser the system call
+//!   that wakes it (the call only: the waiter pays for getting onto a core), every 101 ticks: the woken thread usually finds the lock taken again (a failed
 //!   acquisition), and the holder has paid for waking it all the same;
+//! - a waiter whose timed wait runs out (every switch interval) takes a core for a moment to
+//!   re-check the GIL and sleep again: nothing waits for it, but the holder shares the cores with
+//!   it, and a thousand waiters timing out together slow the holder down (the stampede);
 //! - a real free-threaded build's interpreted code runs slower by the build's overhead.
 
 pub mod calibrate;
@@ -65,11 +68,21 @@ pub struct ModelConfig {
     /// the time the GIL lies idle at every hand-over, and what a thread pays to come back from a
     /// blocking I/O wait.
     pub wake_latency: Duration,
-    /// What waking a sleeping thread costs the thread that wakes it: the `futex_wake` system call
-    /// inside `sem_post` / `pthread_cond_signal`. Only the legacy GIL pays it on the critical
-    /// path: its holder signals the waiter and carries on computing, every 101 ticks (the new
-    /// GIL's dropper waits for the switch or blocks anyway, and the cost hides in that wait).
+    /// What a release with a waiter costs the thread that releases: the `futex_wake` system call
+    /// inside `sem_post` / `pthread_cond_signal`, and only that. Getting the woken thread onto a
+    /// core is the scheduler's work, paid in [`wake_latency`](Self::wake_latency) by the waiter,
+    /// not by the releaser (charging the releaser the whole wake-up made two legacy threads
+    /// 12.89× slower than one, where Python 2.7 measured 1.46×). Only the legacy GIL pays it on
+    /// the critical path: its holder signals the waiter and carries on computing, every 101
+    /// ticks (the new GIL's dropper waits for the switch or blocks anyway, and the cost hides in
+    /// that wait).
     pub signal_cost: Duration,
+    /// What one timed-out wake-up of a waiter costs in CPU: woken by its timer, it takes the
+    /// GIL's mutex (fighting every other waiter woken at the same moment for it), re-checks
+    /// `gil->locked` and sleeps again. Nobody waits for it, but it needs a core: with a thousand
+    /// waiters whose timers all run out together, that is a burst of CPU load that the holder
+    /// shares its core with, once per switch interval (the stampede).
+    pub recheck_cost: Duration,
     /// How late a timed wait returns after its timeout: Linux lets a timer fire up to
     /// `timerslack_ns` (50 µs by default) late, to batch wake-ups. A 10 µs switch interval is
     /// really a 60 µs one.
@@ -88,7 +101,8 @@ pub struct ModelConfig {
 
 impl Default for ModelConfig {
     /// Two cores, CPython's 5 ms interval, 50 ns per checkpoint (a CPython 3.12 loop iteration is
-    /// 30–65 ns), a 10 µs wake-up costing its waker 2 µs, and Linux's default 50 µs timer slack:
+    /// 30–65 ns), a 10 µs wake-up whose system call costs its waker 200 ns, 5 µs of CPU per
+    /// timed-out wake-up, and Linux's default 50 µs timer slack:
     /// round figures close to what [`calibrate`] finds on a laptop.
     fn default() -> Self {
         ModelConfig {
@@ -96,7 +110,8 @@ impl Default for ModelConfig {
             switch_interval: crate::interpreter::DEFAULT_SWITCH_INTERVAL,
             checkpoint_cost: Duration::from_nanos(50),
             wake_latency: Duration::from_micros(10),
-            signal_cost: Duration::from_micros(2),
+            signal_cost: Duration::from_nanos(200),
+            recheck_cost: Duration::from_micros(5),
             timer_slack: Duration::from_micros(50),
             mode: Mode::Cpython312,
             force_switching: true,

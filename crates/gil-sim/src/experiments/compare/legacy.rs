@@ -3,6 +3,7 @@
 //! Python 2 (`--python2`) for the old lock; gil-sim runs its legacy and its 3.12 GIL.
 
 use std::process::Command;
+use std::time::Duration;
 
 use anyhow::Context as _;
 use lesson_kit::os::exit_status_in_words;
@@ -11,13 +12,17 @@ use lesson_kit::{Missing, Outcome, Skipped, Twins, alternate};
 use serde::{Deserialize, Serialize};
 
 use super::{Pair, Row, all, intro, once, rows_outcome};
+use crate::Mode;
 use crate::experiments::{Settings, legacy};
+use crate::model::{self, ModelConfig, ThreadSpec};
 
 /// What `python/legacy.py` prints, under Python 3 or 2.
 #[derive(Debug, Deserialize)]
 struct Twin {
     /// `3.11.7`, `2.7.18`.
     python: String,
+    /// Each thread's countdown, sized to last `--seconds` on this Python.
+    iterations: u64,
     sequential_s: f64,
     threads_s: f64,
 }
@@ -94,7 +99,27 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         let pair = |f: &legacy::Figures| Pair::new(f.sequential.wall_s(), threads(f));
         gil_sim.iter().map(pair).collect()
     };
-    let model = &last.model;
+    // The model with each Python's own time per loop iteration (its twin sized its countdown
+    // to last `work` and says how far that was), the rest of its costs measured here. The most
+    // iterations any turn counted: as in the calibration, a busy moment only ever makes an
+    // iteration look slower.
+    let model = |turns: &[Twin], mode: Mode, ours: Pair| -> Pair {
+        match turns.iter().map(|t| t.iterations).max() {
+            Some(iterations) => model_at(&long.lesson.model, work, iterations, mode),
+            None => ours,
+        }
+    };
+    let ours = &last.model;
+    let model_legacy = model(
+        &python2,
+        Mode::Legacy,
+        Pair::new(ours.sequential_s, ours.legacy_s),
+    );
+    let model_new_gil = model(
+        &python3,
+        Mode::Cpython312,
+        Pair::new(ours.sequential_s, ours.new_gil_s),
+    );
     Ok(Figures {
         python: twins.version.clone(),
         turns: python3.len(),
@@ -105,9 +130,29 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         python2_failures: failures,
         legacy: pairs(|f| f.legacy.wall_s()),
         new_gil: pairs(|f| f.new_gil.wall_s()),
-        model_legacy: Pair::new(model.sequential_s, model.legacy_s),
-        model_new_gil: Pair::new(model.sequential_s, model.new_gil_s),
+        model_legacy,
+        model_new_gil,
     })
+}
+
+/// The model's prediction for one Python: one thread doing both countdowns, then two threads
+/// under `mode`, each countdown `iterations` long and each iteration costing what it cost that
+/// Python (`work / iterations`). The legacy battle costs a system call per ~34 iterations, so
+/// how long an iteration takes decides how much it costs.
+pub fn model_at(config: &ModelConfig, work: Duration, iterations: u64, mode: Mode) -> Pair {
+    let iterations = iterations.max(1);
+    let config = ModelConfig {
+        checkpoint_cost: work / u32::try_from(iterations).unwrap_or(u32::MAX),
+        ..config.clone()
+    };
+    let threads = vec![ThreadSpec::cpu(iterations); legacy::THREADS];
+    let alone = [ThreadSpec::cpu(iterations * legacy::THREADS as u64)];
+    Pair::new(
+        model::simulate(&config, &alone).total.as_secs_f64(),
+        model::simulate(&config.with_mode(mode), &threads)
+            .total
+            .as_secs_f64(),
+    )
 }
 
 /// One Python's turns, or `None` if it ran none.
@@ -228,6 +273,20 @@ mod tests {
             model_legacy: Pair::new(1.0, 1.5),
             model_new_gil: Pair::new(1.0, 1.01),
         }
+    }
+
+    #[test]
+    fn the_models_battle_costs_less_on_a_slower_python() {
+        // The same 20 ms of work, at 20 ns and at 40 ns per iteration: a release (and its
+        // system call) every ~34 iterations weighs half as much when they take twice as long.
+        let config = ModelConfig::default();
+        let work = Duration::from_millis(20);
+        let fast = model_at(&config, work, 1_000_000, Mode::Legacy);
+        let slow = model_at(&config, work, 500_000, Mode::Legacy);
+        assert!(fast.slowdown() > slow.slowdown(), "{fast:?} {slow:?}");
+        assert!(slow.slowdown() > 1.0);
+        let new_gil = model_at(&config, work, 1_000_000, Mode::Cpython312);
+        assert!((new_gil.slowdown() - 1.0).abs() < 0.01, "{new_gil:?}");
     }
 
     #[test]

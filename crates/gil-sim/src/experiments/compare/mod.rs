@@ -19,6 +19,7 @@ pub mod interval_sweep;
 pub mod io_bound;
 pub mod legacy;
 pub mod native;
+pub mod race;
 pub mod stampede;
 
 use anyhow::Context as _;
@@ -69,6 +70,7 @@ pub fn run(settings: &Settings, twins: &Twins) -> anyhow::Result<Vec<Outcome>> {
             legacy::measure(settings, twins),
             legacy::report,
         ),
+        comparison("compare-race", race::measure(settings, twins), race::report),
     ])
 }
 

@@ -62,6 +62,14 @@ enum Phase {
         woken_at: Option<Nanos>,
         queued: u64,
     },
+    /// In `take_gil`, woken by its timer: taking the mutex and re-checking the GIL, on a core,
+    /// for `left` more nanoseconds of work; then it asks the holder to drop (if no switch
+    /// happened since `saved_switch`) and waits again, keeping its place (`queued`).
+    Rechecking {
+        left: Nanos,
+        saved_switch: u64,
+        queued: u64,
+    },
     /// In `drop_gil`, asleep on `switch_cond` (FORCE_SWITCHING) until another thread takes the GIL.
     SwitchWait {
         woken_at: Option<Nanos>,
@@ -222,7 +230,10 @@ impl<'c> Engine<'c> {
             .filter(|t| {
                 matches!(
                     t.phase,
-                    Phase::Computing { .. } | Phase::Native { .. } | Phase::Signalling { .. }
+                    Phase::Computing { .. }
+                        | Phase::Native { .. }
+                        | Phase::Signalling { .. }
+                        | Phase::Rechecking { .. }
                 )
             })
             .count() as u64
@@ -265,7 +276,9 @@ impl<'c> Engine<'c> {
                 let work = left.min(self.work_to_next_checkpoint_that_matters(i, done));
                 Some(self.now.saturating_add(self.time_for(work, users)))
             }
-            Phase::Native { left } => Some(self.now.saturating_add(self.time_for(left, users))),
+            Phase::Native { left } | Phase::Rechecking { left, .. } => {
+                Some(self.now.saturating_add(self.time_for(left, users)))
+            }
             Phase::Io { until } | Phase::Signalling { until } => Some(until),
             Phase::Done => None,
         }
@@ -305,7 +318,7 @@ impl<'c> Engine<'c> {
                 Phase::Computing { left, done } => {
                     left.min(self.work_to_next_checkpoint_that_matters(j, done))
                 }
-                Phase::Native { left } => left,
+                Phase::Native { left } | Phase::Rechecking { left, .. } => left,
                 _ => 0,
             })
             .collect();
@@ -316,7 +329,7 @@ impl<'c> Engine<'c> {
                     *left -= step;
                     *done += step;
                 }
-                Phase::Native { left } => *left -= step,
+                Phase::Native { left } | Phase::Rechecking { left, .. } => *left -= step,
                 _ => {}
             }
         }

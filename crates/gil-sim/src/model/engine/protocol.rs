@@ -19,21 +19,24 @@ impl Engine<'_> {
             Phase::Waiting {
                 saved_switch,
                 deadline,
-                ..
+                woken_at,
+                queued,
             } => {
                 // Awake, by a signal or by the timeout. The `take_gil` loop in ceval_gil.c:
                 let timed_out = deadline.is_some_and(|d| self.now >= d);
-                if timed_out && self.locked && self.switch_number == saved_switch {
-                    // A whole interval and no switch: ask the holder to let go.
-                    self.drop_request = true;
-                    self.drop_requests += 1;
-                }
-                if self.locked {
-                    self.wait_for_gil(i);
+                let recheck = nanos(self.config.recheck_cost);
+                if timed_out && woken_at.is_none() && recheck > 0 {
+                    // Woken by its own timer: it needs a core to get back into the loop.
+                    self.threads[i].phase = Phase::Rechecking {
+                        left: recheck,
+                        saved_switch,
+                        queued,
+                    };
                 } else {
-                    self.acquire(i);
+                    self.recheck(i, saved_switch, timed_out);
                 }
             }
+            Phase::Rechecking { saved_switch, .. } => self.recheck(i, saved_switch, true),
             Phase::SwitchWait { then, .. } => match then {
                 AfterSwitch::TakeGil => self.take_gil(i),
                 AfterSwitch::StartDetached => self.start_detached(i),
@@ -55,6 +58,21 @@ impl Engine<'_> {
                 self.take_gil(i);
             }
             Phase::Done => {}
+        }
+    }
+
+    /// The body of the `take_gil` loop once awake: on a timeout with no switch since the wait
+    /// began, set the drop request; then wait again, or take the GIL if it is free.
+    fn recheck(&mut self, i: usize, saved_switch: u64, timed_out: bool) {
+        if timed_out && self.locked && self.switch_number == saved_switch {
+            // A whole interval and no switch: ask the holder to let go.
+            self.drop_request = true;
+            self.drop_requests += 1;
+        }
+        if self.locked {
+            self.wait_for_gil(i);
+        } else {
+            self.acquire(i);
         }
     }
 
@@ -105,7 +123,7 @@ impl Engine<'_> {
         // A thread keeps its place in the queue from its first round of the loop: see
         // `signal_one_waiter`.
         let queued = match self.threads[i].phase {
-            Phase::Waiting { queued, .. } => queued,
+            Phase::Waiting { queued, .. } | Phase::Rechecking { queued, .. } => queued,
             _ => {
                 self.next_queue_ticket += 1;
                 self.next_queue_ticket
