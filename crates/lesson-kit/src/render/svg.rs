@@ -7,6 +7,7 @@ use svg::Document;
 use svg::node::element::{Group, Line, Rectangle, Text, Title};
 
 use crate::report::format_seconds;
+use crate::side_by_side::SideBySide;
 use crate::trace::{Clock, State, TraceData};
 
 const WIDTH: f64 = 760.0;
@@ -121,6 +122,122 @@ pub fn timeline(trace: &TraceData, title: &str) -> String {
         .set("viewBox", (0, 0, WIDTH, round(height)))
         .set("width", WIDTH)
         .set("height", round(height))
+        .to_string()
+}
+
+/// Lanes of each side drawn at most, in a [`side_by_side`] figure.
+pub const MAX_LANES_PER_SIDE: usize = 12;
+
+/// A comparison's two timelines on one time axis: CPython's lanes under one heading, Rust's under
+/// another, both scaled to the longer run, so that equal times are equal widths.
+///
+/// Drawn for book/theme/side-by-side.js, which makes it interactive without redrawing it: the
+/// `svg` says where the axis is (`data-x0`, `data-x1`, `data-duration`), each lane is a group
+/// with its name (`data-lane`), each span a rectangle with its times and state (`data-start`,
+/// `data-end`, `data-state`), and a `line.scrubber` waits at 0 s to be dragged. Without
+/// JavaScript it is a plain picture with a tooltip on every span.
+pub fn side_by_side(pair: &SideBySide, title: &str) -> String {
+    let duration = pair.duration_s().max(f64::MIN_POSITIVE);
+    let (x0, x1) = (LABEL_WIDTH, WIDTH - 10.0);
+    let x_of = |t: f64| x0 + t / duration * (x1 - x0);
+    let mut document = Document::new()
+        .set("xmlns", "http://www.w3.org/2000/svg")
+        .set("font-family", "sans-serif")
+        .set("font-size", 12)
+        .set("class", "side-by-side")
+        .set("data-x0", x0)
+        .set("data-x1", x1)
+        .set("data-duration", duration)
+        .add(Title::new(title))
+        .add(text(
+            x0,
+            16.0,
+            &format!("{title}: one time axis, each run from its own start"),
+            "start",
+        ));
+    let mut y = TOP;
+    for (side, trace) in pair.sides() {
+        document = document.add(text(8.0, y + 12.0, &side, "start").set("font-weight", "bold"));
+        y += LANE_HEIGHT;
+        for lane in trace.lanes.iter().take(MAX_LANES_PER_SIDE) {
+            let name = format!("{side}: {lane}");
+            let mut group = Group::new()
+                .set("class", "lane")
+                .set("data-lane", name.as_str())
+                .add(text(x0 - 6.0, y + 12.0, lane, "end"));
+            for span in trace.spans.iter().filter(|s| &s.lane == lane) {
+                let x = x_of(span.start_s);
+                let tooltip = format!(
+                    "{name}: {} for {} (from {})",
+                    span.state.describe(),
+                    format_seconds(span.duration_s()),
+                    format_seconds(span.start_s)
+                );
+                group = group.add(
+                    Rectangle::new()
+                        .set("x", round(x))
+                        .set("y", y)
+                        .set("width", round((x_of(span.end_s) - x).max(0.5)))
+                        .set("height", BAR_HEIGHT)
+                        .set("fill", color(span.state))
+                        .set("data-start", span.start_s)
+                        .set("data-end", span.end_s)
+                        .set("data-state", span.state.describe())
+                        .add(Title::new(tooltip)),
+                );
+            }
+            document = document.add(group);
+            y += LANE_HEIGHT;
+        }
+        if trace.lanes.len() > MAX_LANES_PER_SIDE {
+            let more = format!(
+                "… and {} more lanes",
+                trace.lanes.len() - MAX_LANES_PER_SIDE
+            );
+            document = document.add(text(x0, y + 12.0, &more, "start"));
+            y += LANE_HEIGHT;
+        }
+    }
+    let top_of_axis = y + 4.0;
+    document = document
+        .add(
+            axis_line(x0, TOP, x0, top_of_axis)
+                .set("class", "scrubber")
+                .set("stroke", "#CC0000")
+                .set("stroke-width", 1.5),
+        )
+        .add(axis_line(x0, top_of_axis, x1, top_of_axis))
+        .add(text(x0, top_of_axis + 14.0, "0 s", "start"))
+        .add(text(
+            x1,
+            top_of_axis + 14.0,
+            &format_seconds(duration),
+            "end",
+        ));
+    let mut y = top_of_axis + 30.0;
+    let mut x = x0;
+    let spans = || pair.cpython.spans.iter().chain(&pair.rust.spans);
+    for state in State::ALL {
+        if !spans().any(|s| s.state == state) {
+            continue;
+        }
+        document = document
+            .add(
+                Rectangle::new()
+                    .set("x", x)
+                    .set("y", y - 10.0)
+                    .set("width", 12)
+                    .set("height", 12)
+                    .set("fill", color(state)),
+            )
+            .add(text(x + 16.0, y, state.describe(), "start"));
+        x += 30.0 + state.describe().len() as f64 * 6.5;
+    }
+    y += 10.0;
+    document
+        .set("viewBox", (0, 0, WIDTH, round(y)))
+        .set("width", WIDTH)
+        .set("height", round(y))
         .to_string()
 }
 
