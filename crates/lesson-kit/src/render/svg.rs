@@ -4,7 +4,7 @@
 //! visible. The drawing is a pure function of the trace: the same trace gives the same bytes.
 
 use svg::Document;
-use svg::node::element::{Group, Line, Rectangle, Text, Title};
+use svg::node::element::{Group, Line, Rectangle, SVG, Text, Title};
 
 use crate::report::format_seconds;
 use crate::side_by_side::SideBySide;
@@ -131,11 +131,13 @@ pub const MAX_LANES_PER_SIDE: usize = 12;
 /// A comparison's two timelines on one time axis: CPython's lanes under one heading, Rust's under
 /// another, both scaled to the longer run, so that equal times are equal widths.
 ///
-/// Drawn for book/theme/side-by-side.js, which makes it interactive without redrawing it: the
-/// `svg` says where the axis is (`data-x0`, `data-x1`, `data-duration`), each lane is a group
-/// with its name (`data-lane`), each span a rectangle with its times and state (`data-start`,
-/// `data-end`, `data-state`), and a `line.scrubber` waits at 0 s to be dragged. Without
-/// JavaScript it is a plain picture with a tooltip on every span.
+/// Drawn for book/theme/side-by-side.js, which makes it interactive without redrawing it. The
+/// spans sit in an inner `svg.plot` whose `viewBox` is the visible stretch of time (zooming
+/// changes only that, so the lane names at the left stay put and readable); its `data-x0`,
+/// `data-x1` and `data-duration` say how x maps to seconds. Each lane is a group named by
+/// `data-lane`, each span a rectangle with `data-start`, `data-end` and `data-state`, and a
+/// `line.scrubber` waits at 0 s to be dragged. Without JavaScript it is a plain picture with a
+/// tooltip on every span.
 pub fn side_by_side(pair: &SideBySide, title: &str) -> String {
     let duration = pair.duration_s().max(f64::MIN_POSITIVE);
     let (x0, x1) = (LABEL_WIDTH, WIDTH - 10.0);
@@ -145,26 +147,24 @@ pub fn side_by_side(pair: &SideBySide, title: &str) -> String {
         .set("font-family", "sans-serif")
         .set("font-size", 12)
         .set("class", "side-by-side")
-        .set("data-x0", x0)
-        .set("data-x1", x1)
-        .set("data-duration", duration)
         .add(Title::new(title))
         .add(text(
-            x0,
+            8.0,
             16.0,
-            &format!("{title}: one time axis, each run from its own start"),
+            &format!("{title}: each run from its own start"),
             "start",
         ));
+    let mut plot = Group::new();
     let mut y = TOP;
     for (side, trace) in pair.sides() {
         document = document.add(text(8.0, y + 12.0, &side, "start").set("font-weight", "bold"));
         y += LANE_HEIGHT;
         for lane in trace.lanes.iter().take(MAX_LANES_PER_SIDE) {
             let name = format!("{side}: {lane}");
+            document = document.add(text(x0 - 6.0, y + 12.0, lane, "end"));
             let mut group = Group::new()
                 .set("class", "lane")
-                .set("data-lane", name.as_str())
-                .add(text(x0 - 6.0, y + 12.0, lane, "end"));
+                .set("data-lane", name.as_str());
             for span in trace.spans.iter().filter(|s| &s.lane == lane) {
                 let x = x_of(span.start_s);
                 let tooltip = format!(
@@ -186,7 +186,7 @@ pub fn side_by_side(pair: &SideBySide, title: &str) -> String {
                         .add(Title::new(tooltip)),
                 );
             }
-            document = document.add(group);
+            plot = plot.add(group);
             y += LANE_HEIGHT;
         }
         if trace.lanes.len() > MAX_LANES_PER_SIDE {
@@ -198,23 +198,32 @@ pub fn side_by_side(pair: &SideBySide, title: &str) -> String {
             y += LANE_HEIGHT;
         }
     }
-    let top_of_axis = y + 4.0;
+    let axis = y + 4.0;
+    let scrubber = axis_line(x0, TOP, x0, axis)
+        .set("class", "scrubber")
+        .set("stroke", "#CC0000")
+        .set("stroke-width", 2)
+        .set("vector-effect", "non-scaling-stroke");
+    // Stretched sideways when zoomed (preserveAspectRatio none): only rectangles and a line,
+    // which stretch without harm; the text stays in the outer picture.
+    let inner = SVG::new()
+        .set("class", "plot")
+        .set("x", x0)
+        .set("y", 0)
+        .set("width", x1 - x0)
+        .set("height", round(axis))
+        .set("viewBox", (x0, 0, x1 - x0, round(axis)))
+        .set("preserveAspectRatio", "none")
+        .set("data-x0", x0)
+        .set("data-x1", x1)
+        .set("data-duration", duration)
+        .add(plot.add(scrubber));
     document = document
-        .add(
-            axis_line(x0, TOP, x0, top_of_axis)
-                .set("class", "scrubber")
-                .set("stroke", "#CC0000")
-                .set("stroke-width", 1.5),
-        )
-        .add(axis_line(x0, top_of_axis, x1, top_of_axis))
-        .add(text(x0, top_of_axis + 14.0, "0 s", "start"))
-        .add(text(
-            x1,
-            top_of_axis + 14.0,
-            &format_seconds(duration),
-            "end",
-        ));
-    let mut y = top_of_axis + 30.0;
+        .add(inner)
+        .add(axis_line(x0, axis, x1, axis))
+        .add(text(x0, axis + 14.0, "0 s", "start").set("class", "axis-from"))
+        .add(text(x1, axis + 14.0, &format_seconds(duration), "end").set("class", "axis-to"));
+    let mut y = axis + 30.0;
     let mut x = x0;
     let spans = || pair.cpython.spans.iter().chain(&pair.rust.spans);
     for state in State::ALL {
