@@ -8,6 +8,7 @@
   "use strict";
 
   function seconds(t) {
+    if (t === 0) return "0 s";
     if (t >= 1) return t.toFixed(2) + " s";
     if (t >= 0.001) return (t * 1000).toFixed(1) + " ms";
     return (t * 1e6).toFixed(0) + " \u00b5s";

@@ -3,7 +3,7 @@
 
 use lesson_kit::render::{markdown, svg};
 use lesson_kit::sliders::SliderFigure;
-use lesson_kit::{Clock, Machine, Outcome, Report, SideBySide};
+use lesson_kit::{Clock, Machine, Outcome, Report, SideBySide, State};
 
 /// One experiment of `report`: the command a reader types, the table, the timeline, the findings
 /// and claims, and where the figures come from.
@@ -211,12 +211,22 @@ pub fn side_by_side(
     if let Some(note) = &pair.note {
         out.push_str(&format!("*{note}*\n\n"));
     }
+    // Said only where the picture has such spans: elsewhere every CPython span was seen.
+    let inferred = pair
+        .cpython
+        .spans
+        .iter()
+        .any(|s| s.state == State::WaitingForGil);
     out.push_str(&format!(
         "*Drag the moment slider (or the picture) to see what each lane was doing then; zoom \
-         with the buttons or the mouse wheel. Python cannot see its own wait for the GIL: the \
-         twin infers it from each thread's CPU time against the wall clock (see \
-         `crates/lesson-kit/python/lesson_spans.py`). The figures: `cargo run -p {} -- \
-         compare`.*\n\n",
+         with the buttons or the mouse wheel.{} The figures: `cargo run -p {} -- compare`.*\n\n",
+        if inferred {
+            " Python cannot see its own wait for the GIL: the twin infers it from each \
+             thread's CPU time against the wall clock (see \
+             `crates/lesson-kit/python/lesson_spans.py`)."
+        } else {
+            ""
+        },
         report.lesson
     ));
     if let Some(file) = trace_file {
