@@ -270,3 +270,43 @@ fn axis_line(x1: f64, y1: f64, x2: f64, y2: f64) -> Line {
 fn round(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::trace::Trace;
+
+    fn lanes(n: usize, end_s: f64) -> crate::trace::TraceData {
+        let trace = Trace::virtual_time();
+        for lane in 0..n {
+            trace.record(&format!("task {lane}"), State::Sleeping, 0.0, end_s);
+        }
+        trace.snapshot()
+    }
+
+    #[test]
+    fn both_sides_share_one_axis_and_carry_what_the_page_script_reads() {
+        let pair = SideBySide::new("Python 3.11.7", lanes(2, 0.2), lanes(1, 0.1));
+        let svg = side_by_side(&pair, "Sleeping");
+        assert!(svg.contains("data-duration=\"0.2\""), "the longer run: {svg}");
+        assert_eq!(svg.matches("class=\"lane\"").count(), 3);
+        assert!(svg.contains("data-lane=\"CPython (Python 3.11.7): task 1\""));
+        assert!(svg.contains("data-lane=\"Rust: task 0\""));
+        // Rust's 0.1 s is half the axis: 620 px of plot, 310 px wide.
+        assert!(svg.contains("width=\"310\""), "{svg}");
+        assert!(svg.contains("class=\"scrubber\""));
+        assert!(svg.contains("data-state=\"sleeping\""));
+    }
+
+    #[test]
+    fn lanes_beyond_the_limit_are_counted_not_drawn() {
+        let many = MAX_LANES_PER_SIDE + 5;
+        let pair = SideBySide::new("Python 3.11.7", lanes(many, 0.1), lanes(1, 0.1));
+        let svg = side_by_side(&pair, "Many");
+        assert_eq!(
+            svg.matches("class=\"lane\"").count(),
+            MAX_LANES_PER_SIDE + 1
+        );
+        assert!(svg.contains("… and 5 more lanes"), "{svg}");
+    }
+}
