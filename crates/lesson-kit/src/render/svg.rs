@@ -288,7 +288,10 @@ mod tests {
     fn both_sides_share_one_axis_and_carry_what_the_page_script_reads() {
         let pair = SideBySide::new("Python 3.11.7", lanes(2, 0.2), lanes(1, 0.1));
         let svg = side_by_side(&pair, "Sleeping");
-        assert!(svg.contains("data-duration=\"0.2\""), "the longer run: {svg}");
+        assert!(
+            svg.contains("data-duration=\"0.2\""),
+            "the longer run: {svg}"
+        );
         assert_eq!(svg.matches("class=\"lane\"").count(), 3);
         assert!(svg.contains("data-lane=\"CPython (Python 3.11.7): task 1\""));
         assert!(svg.contains("data-lane=\"Rust: task 0\""));
