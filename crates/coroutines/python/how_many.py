@@ -14,7 +14,9 @@ import resource
 import sys
 import time
 
-# lesson-kit's span recorder, shared by the twins of every lesson (not copied into each).
+# lesson-kit's span recorder, shared by the twins of every lesson (not copied into each);
+# imported without leaving a __pycache__ in the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "lesson-kit" / "python"))
 from lesson_spans import RUNNING, SLEEPING, STARTING, Spans  # noqa: E402
 

@@ -16,7 +16,9 @@ import threading
 import time
 import urllib.request
 
-# lesson-kit's span recorder, shared by the twins of every lesson (not copied into each).
+# lesson-kit's span recorder, shared by the twins of every lesson (not copied into each);
+# imported without leaving a __pycache__ in the source tree.
+sys.dont_write_bytecode = True
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "lesson-kit" / "python"))
 from lesson_spans import WAITING_FOR_IO, Spans  # noqa: E402
 
