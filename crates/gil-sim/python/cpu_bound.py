@@ -9,9 +9,20 @@ Prints one JSON object, for `cargo run -p gil-sim -- compare`.
 
 import argparse
 import json
+import pathlib
 import sys
 import threading
 import time
+
+# lesson-kit's span recorder, shared by the twins of every lesson (not copied into each);
+# imported without leaving a __pycache__ in the source tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "lesson-kit" / "python"))
+from lesson_spans import Spans  # noqa: E402
+
+# A slice of a traced countdown: far shorter than the switch interval (5 ms), so that each wait for
+# the GIL covers whole slices (see lesson_spans.Spans.cpu_slices).
+SLICE_S = 0.0005
 
 
 # ANCHOR: countdown
@@ -39,6 +50,26 @@ def timed(work):
     started = time.perf_counter()
     work()
     return time.perf_counter() - started
+
+
+def traced(n, tasks, task_seconds):
+    """The threaded run again, in slices, each thread's slices recorded on its own lane as running
+    or (inferred from its CPU time) waiting for the GIL: the timeline the book draws beside
+    gil-sim's threads."""
+    spans = Spans()
+    slices = max(1, round(task_seconds / SLICE_S))
+    chunk = max(1, n // slices)
+    threads = [
+        threading.Thread(
+            target=spans.cpu_slices, args=(f"thread {i + 1}", lambda: countdown(chunk), slices)
+        )
+        for i in range(tasks)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return spans.data()
 
 
 def main():
@@ -69,6 +100,7 @@ def main():
         "iterations": n,
         "sequential_s": timed(sequential),
         "threads_s": timed(on_threads),
+        "trace": traced(n, args.tasks, args.task_seconds),
     }))
 
 

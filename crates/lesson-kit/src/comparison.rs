@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::report::Report;
 use crate::samples::Samples;
+use crate::side_by_side::SideBySide;
 use crate::versus::Missing;
 
 /// What happened when the binary went to compare one lesson: the input of [`Comparison::build`].
@@ -42,6 +43,19 @@ pub struct Comparison {
     pub skipped: Vec<Skip>,
     /// The lessons that failed, each reason on its own: the command then exits non-zero.
     pub failed: Vec<Failure>,
+    /// Each comparison's two timelines, CPython's and Rust's, where it kept them (for Perfetto:
+    /// `--trace-out`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub timelines: Vec<Timelines>,
+}
+
+/// One comparison's two timelines, as its lesson's `compare --json` kept them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Timelines {
+    pub lesson: String,
+    /// The lesson's experiment (`waiting`, not `compare-waiting`).
+    pub experiment: String,
+    pub pair: SideBySide,
 }
 
 /// One thing timed on both sides.
@@ -104,6 +118,7 @@ impl Comparison {
             rows: Vec::new(),
             skipped: Vec::new(),
             failed: Vec::new(),
+            timelines: Vec::new(),
         };
         for (lesson, run) in lessons {
             match run {
@@ -172,6 +187,13 @@ impl Comparison {
             }
             for problem in &outcome.problems {
                 self.fail(lesson, problem.clone());
+            }
+            if let Some(pair) = &outcome.side_by_side {
+                self.timelines.push(Timelines {
+                    lesson: lesson.into(),
+                    experiment: outcome.id.trim_start_matches("compare-").into(),
+                    pair: pair.clone(),
+                });
             }
         }
         let failed = self.failed.iter().any(|f| f.lesson == lesson);
@@ -329,6 +351,28 @@ mod tests {
         assert!(text.contains("waiting: sequential"), "{text}");
         assert!(text.contains("CPython ÷ Rust"), "{text}");
         assert!(!text.contains("a label no one reads"), "{text}");
+        assert!(table.timelines.is_empty());
+    }
+
+    #[test]
+    fn a_comparisons_two_timelines_are_kept_named_by_lesson_and_experiment() {
+        let trace = crate::Trace::new().snapshot();
+        let pair = SideBySide::new("Python 3.11.7", trace.clone(), trace);
+        let table = Comparison::build(
+            Some("Python 3.11.7".into()),
+            &[(
+                "threading".into(),
+                ran(true, json(vec![waiting().side_by_side(pair.clone())])),
+            )],
+        );
+        let [kept] = table.timelines.as_slice() else {
+            panic!("one pair: {:?}", table.timelines)
+        };
+        assert_eq!(
+            (kept.lesson.as_str(), kept.experiment.as_str()),
+            ("threading", "waiting")
+        );
+        assert_eq!(kept.pair, pair);
     }
 
     #[test]

@@ -19,6 +19,8 @@
 //!   status in words.
 //! - [`cleanup`]: scratch folders and shared-memory files that no ending of a run leaves behind.
 //! - [`progress`]: where a long run is (which repeat, which run), on stderr.
+//! - [`SideBySide`]: a comparison's two timelines, CPython's (from its twin, recorded by
+//!   `python/lesson_spans.py`) and Rust's, for the book's one-axis figure and Perfetto.
 //! - [`sliders`]: a model's figure for every setting of a few sliders, for the book's interactive figures.
 //! - [`versus`]: a comparison's CPython-beside-Rust figures and what it skipped, typed, for
 //!   the workspace's `compare` table ([`comparison`]).
@@ -40,6 +42,7 @@ pub mod render;
 pub mod report;
 pub mod samples;
 pub mod server;
+pub mod side_by_side;
 pub mod sliders;
 pub mod tour;
 pub mod trace;
@@ -52,6 +55,7 @@ pub use measure::{Measurement, stopwatch, stopwatch_with_children};
 pub use report::{Claim, Figure, Machine, Outcome, Report, Run, Source, Verdict};
 pub use samples::{Samples, Timing, Unit, alternate};
 pub use server::{DelayServer, ServerError};
+pub use side_by_side::SideBySide;
 pub use tour::{Settings, Tour, child_command};
 pub use trace::{Clock, Lane, Span, State, Trace, TraceData};
 pub use twin::{TwinError, Twins};

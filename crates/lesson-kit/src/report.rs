@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::format::{format_bytes, format_seconds, group_thousands};
 use crate::measure::Measurement;
 use crate::samples::{Samples, Timing, Unit};
+use crate::side_by_side::SideBySide;
 use crate::trace::Trace;
 use crate::versus::{Skipped, Versus};
 
@@ -146,6 +147,9 @@ pub struct Outcome {
     /// What a comparison could not run, and what it lacked (python3, Pillow, Python 2).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub skipped: Vec<Skipped>,
+    /// A comparison's two timelines, CPython's and Rust's, of one workload; `None` elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub side_by_side: Option<SideBySide>,
 }
 
 impl Outcome {
@@ -162,6 +166,7 @@ impl Outcome {
             busy: None,
             versus: Vec::new(),
             skipped: Vec::new(),
+            side_by_side: None,
         }
     }
 
@@ -172,6 +177,12 @@ impl Outcome {
 
     pub fn run(mut self, run: Run) -> Self {
         self.runs.push(run);
+        self
+    }
+
+    /// Both languages' timelines of a comparison's workload.
+    pub fn side_by_side(mut self, pair: SideBySide) -> Self {
+        self.side_by_side = Some(pair);
         self
     }
 

@@ -15,6 +15,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use crate::report::Report;
+use crate::side_by_side::SideBySide;
 use crate::trace::TraceData;
 
 /// A whole file: `{"traceEvents": [...]}`.
@@ -88,6 +89,17 @@ impl TraceEvents {
         TraceEvents { trace_events }
     }
 
+    /// A comparison's two timelines: CPython's run as process 1, Rust's as process 2, each
+    /// named `<title>: CPython (Python 3.x)` / `<title>: Rust`.
+    pub fn from_side_by_side(title: &str, pair: &SideBySide) -> Self {
+        let sides = pair.sides();
+        let names: Vec<String> = sides
+            .iter()
+            .map(|(side, _)| format!("{title}: {side}"))
+            .collect();
+        Self::from_traces(names.iter().map(String::as_str).zip(sides.map(|(_, t)| t)))
+    }
+
     pub fn to_json(&self) -> String {
         serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
     }
@@ -135,19 +147,28 @@ pub fn check_destination(path: &Path) -> Result<(), String> {
 
 /// Writes the timeline of every experiment of `report` that has one to `path`, and returns the
 /// sentence that tells the reader where it went; an error is a sentence too, naming the file.
+/// A comparison with both languages' timelines ([`SideBySide`]) gives two processes, CPython's
+/// and Rust's.
 pub fn write(path: &Path, report: &Report) -> Result<String, String> {
-    let traces: Vec<(&str, TraceData)> = report
-        .experiments
-        .iter()
-        .filter_map(|e| e.trace.as_ref().map(|t| (e.title.as_str(), t.snapshot())))
-        .collect();
+    let mut traces: Vec<(String, TraceData)> = Vec::new();
+    for experiment in &report.experiments {
+        if let Some(trace) = &experiment.trace {
+            traces.push((experiment.title.clone(), trace.snapshot()));
+        }
+        if let Some(pair) = &experiment.side_by_side {
+            for (side, trace) in pair.sides() {
+                traces.push((format!("{}: {side}", experiment.title), trace.clone()));
+            }
+        }
+    }
     if traces.is_empty() {
         return Err(format!(
             "--trace-out {}: no experiment of this run recorded a timeline; nothing was written",
             path.display()
         ));
     }
-    let events = TraceEvents::from_traces(traces.iter().map(|(title, data)| (*title, data)));
+    let events =
+        TraceEvents::from_traces(traces.iter().map(|(title, data)| (title.as_str(), data)));
     std::fs::write(path, events.to_json())
         .map_err(|e| format!("--trace-out {}: could not write it: {e}", path.display()))?;
     Ok(format!(

@@ -2,7 +2,7 @@
 //! itself, field by field, not by reading it back into our own types.
 
 use lesson_kit::trace_event::{self, TraceEvents};
-use lesson_kit::{Outcome, Report, State, Trace};
+use lesson_kit::{Outcome, Report, SideBySide, State, Trace};
 use serde_json::Value;
 
 fn two_lane_trace() -> Trace {
@@ -123,4 +123,99 @@ fn a_destination_that_cannot_be_a_file_is_refused_before_the_run() {
         Ok(())
     );
     std::fs::remove_dir_all(&dir).expect("cleaned up");
+}
+
+/// A comparison's two timelines: CPython's and Rust's, each a process with its named threads,
+/// every span with the format's required fields.
+#[test]
+fn a_comparison_writes_cpython_and_rust_as_two_processes() {
+    let pair = SideBySide::new(
+        "Python 3.11.7",
+        two_lane_trace().snapshot(),
+        two_lane_trace().snapshot(),
+    );
+    let dir = scratch("trace-pair");
+    let path = dir.join("pair.json");
+    let mut report = Report::new("lesson", "A lesson");
+    report
+        .experiments
+        .push(Outcome::new("compare-x", "X: CPython beside Rust").side_by_side(pair.clone()));
+    let said = trace_event::write(&path, &report).expect("written");
+    assert!(said.contains("2 timeline"), "{said}");
+    let from_file = events(&std::fs::read_to_string(&path).expect("the file"));
+    std::fs::remove_dir_all(&dir).expect("cleaned up");
+    let from_pair =
+        events(&TraceEvents::from_side_by_side("X: CPython beside Rust", &pair).to_json());
+    assert_eq!(
+        from_file, from_pair,
+        "the book's file and --trace-out's are the same"
+    );
+    let processes: Vec<(u64, &str)> = from_pair
+        .iter()
+        .filter(|e| e["name"] == "process_name")
+        .map(|e| {
+            (
+                field(e, "pid").as_u64().expect("pid"),
+                e["args"]["name"].as_str().expect("a name"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        processes,
+        [
+            (1, "X: CPython beside Rust: CPython (Python 3.11.7)"),
+            (2, "X: CPython beside Rust: Rust")
+        ]
+    );
+    for span in from_pair.iter().filter(|e| e["ph"] == "X") {
+        for required in ["name", "ph", "ts", "dur", "pid", "tid"] {
+            field(span, required);
+        }
+    }
+    assert_eq!(from_pair.iter().filter(|e| e["ph"] == "X").count(), 6);
+}
+
+/// The twins' recorder (`python/lesson_spans.py`), run by python3, prints what Rust reads as a
+/// `TraceData`: the states it names are ours, the lanes in order, the merged CPU slices too.
+#[test]
+fn the_python_recorder_prints_a_trace_rust_reads() {
+    let Ok(twins) = lesson_kit::Twins::find(std::env::temp_dir()) else {
+        return; // No python3 here: nothing to run the recorder with.
+    };
+    let dir = lesson_kit::cleanup::scratch_dir("spans-test").expect("a scratch folder");
+    let script = r#"
+import json, sys, threading
+sys.path.insert(0, sys.argv[1])
+from lesson_spans import SLEEPING, WAITING_FOR_IO, Spans
+spans = Spans()
+with spans.span("main", WAITING_FOR_IO):
+    pass
+spans.record("main", SLEEPING, spans.now(), spans.now() + 0.001)
+spans.cpu_slices("thread 1", lambda: sum(range(1000)), 5)
+print(json.dumps({"trace": spans.data()}))
+"#;
+    std::fs::write(dir.join("twin.py"), script).expect("a script");
+    let twins = lesson_kit::Twins {
+        dir: dir.to_path_buf(),
+        ..twins
+    };
+    #[derive(serde::Deserialize)]
+    struct Printed {
+        trace: lesson_kit::TraceData,
+    }
+    let python = concat!(env!("CARGO_MANIFEST_DIR"), "/python").to_string();
+    let printed: Printed = twins.run("twin.py", &[python]).expect("the trace");
+    assert_eq!(printed.trace.lanes, ["main", "thread 1"]);
+    let states: Vec<State> = printed.trace.spans.iter().map(|s| s.state).collect();
+    assert_eq!(states[..2], [State::WaitingForIo, State::Sleeping]);
+    let slices = &printed.trace.spans[2..];
+    assert!(
+        !slices.is_empty() && slices.len() <= 5,
+        "merged: {slices:?}"
+    );
+    assert!(
+        slices
+            .iter()
+            .all(|s| s.lane == "thread 1" && s.end_s >= s.start_s)
+    );
 }

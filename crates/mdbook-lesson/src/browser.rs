@@ -5,7 +5,8 @@
 //! A page fails when it does not load, logs a JavaScript error or fails to load a file, draws a
 //! timeline of zero size, links to a page or `#fragment` that does not exist, wraps a figure inside
 //! a table cell, holds a table wider than the text column, has a figure on sliders whose timeline
-//! does not change when they move, or holds a code block wider than its
+//! does not change when they move, has a figure of CPython beside Rust whose scrubber or zoom
+//! does nothing, or holds a code block wider than its
 //! column without a scrollbar (a Rust or Python listing, included from the sources, may not be
 //! wider than the column at all). Each chapter's screenshot is saved for a human to look at.
 //!
@@ -53,6 +54,10 @@ pub struct PageReport {
     /// How many figures on sliders the page has (each moved by the probe: see `stuckSliders`).
     #[serde(default)]
     pub sliders: usize,
+    /// How many figures of CPython beside Rust on one axis (each scrubbed and zoomed by the
+    /// probe: see `stuckScrubbers`).
+    #[serde(default, rename = "sideBySide")]
+    pub side_by_side: usize,
     /// The page's height in pixels, for its screenshot.
     pub height: u32,
 }
@@ -130,6 +135,14 @@ impl Check {
             problems.push(
                 "no page has a figure on sliders (the GIL chapter's `{{#sliders gil-sim \
                  model-figure}}`)"
+                    .to_string(),
+            );
+        }
+        // The three chapters' CPython-beside-Rust timelines, likewise.
+        if !reports.values().any(|report| report.side_by_side > 0) {
+            problems.push(
+                "no page has CPython's and Rust's timelines on one axis (`{{#side-by-side ...}}` \
+                 in the threading, GIL and coroutines chapters)"
                     .to_string(),
             );
         }

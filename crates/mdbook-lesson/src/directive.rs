@@ -5,7 +5,9 @@
 //! every lesson in the workspace (the appendix: it stays complete as lessons are added);
 //! `{{#sliders <crate> <child-command>}}` embeds a model's figure for every setting of some sliders
 //! (a [`lesson_kit::sliders::SliderFigure`] that `<crate> --child <child-command>` prints);
-//! `{{#compare}}` embeds every lesson's CPython-beside-Rust table. They look like mdBook's own
+//! `{{#compare}}` embeds every lesson's CPython-beside-Rust table;
+//! `{{#side-by-side <crate> <experiment-id>}}` embeds CPython's and Rust's timelines of one
+//! comparison on one time axis, with a scrubber and zoom (book/theme/side-by-side.js). They look like mdBook's own
 //! `{{#include}}` on purpose, and like it they are written alone, whitespace-separated.
 
 use anyhow::{Result, bail};
@@ -21,6 +23,9 @@ pub enum Directive {
     Sliders { lesson: String, command: String },
     /// Embed the workspace's CPython-beside-Rust table (`cargo run -p lesson-kit --bin compare`).
     Compare,
+    /// Embed CPython's and Rust's timelines of `experiment` on one time axis, from the lesson's
+    /// `compare` (its outcome `compare-<experiment>`), with a scrubber and zoom.
+    SideBySide { lesson: String, experiment: String },
 }
 
 /// A directive and the byte range of its text in the chapter, `{{` to `}}` inclusive.
@@ -84,6 +89,16 @@ pub fn parse(inner: &str) -> Result<Option<Directive>> {
             })),
             _ => bail!(
                 "`{{{{#{}}}}}`: expected `{{{{#sliders <crate> <child-command>}}}}`, e.g. `{{{{#sliders gil-sim model-figure}}}}`",
+                inner.trim()
+            ),
+        },
+        "side-by-side" => match args.as_slice() {
+            [lesson, experiment] => Ok(Some(Directive::SideBySide {
+                lesson: lesson.clone(),
+                experiment: experiment.clone(),
+            })),
+            _ => bail!(
+                "`{{{{#{}}}}}`: expected `{{{{#side-by-side <crate> <experiment-id>}}}}`, e.g. `{{{{#side-by-side threading waiting}}}}`",
                 inner.trim()
             ),
         },

@@ -3,9 +3,12 @@
 
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow};
-use lesson_kit::{Outcome, Report};
+use anyhow::{Context, Result, anyhow, bail};
+use lesson_kit::trace_event::TraceEvents;
+use lesson_kit::{Missing, Outcome, Report, SideBySide};
 use mdbook_preprocessor::book::{Book, Chapter};
 use mdbook_preprocessor::{Preprocessor, PreprocessorContext};
 
@@ -31,6 +34,10 @@ pub struct LessonPreprocessor {
     /// How many lesson runs this build asks for, and how many it has done: the progress line a
     /// learner sees on stderr during a first build, which runs every lesson once.
     progress: Cell<(usize, usize)>,
+    /// Where `{{#side-by-side ...}}` writes each pair as a Trace Event file: `traces/` in the
+    /// book's source folder, which mdBook copies into the built book beside the pages (a file
+    /// written straight into the output would be wiped by the renderer). `None`: none written.
+    pub traces_dir: RefCell<Option<PathBuf>>,
 }
 
 impl LessonPreprocessor {
@@ -102,12 +109,71 @@ impl LessonPreprocessor {
                 let figure = runner.sliders(lesson, command)?;
                 Ok(render::sliders(&figure, &format!("{lesson}-{command}")))
             }
+            Directive::SideBySide { lesson, experiment } => {
+                self.step(&format!(
+                    "{lesson} compare (CPython's and Rust's timelines of {experiment})"
+                ));
+                let report = self.once(lesson, "compare", || runner.comparisons(lesson))?;
+                let id = format!("compare-{experiment}");
+                let found = report.experiment(&id);
+                if let Some((outcome, pair)) =
+                    found.and_then(|o| o.side_by_side.as_ref().map(|pair| (o, pair)))
+                {
+                    let name = format!("{lesson}-{experiment}");
+                    let file = self.write_trace_file(chapter, &name, outcome, pair)?;
+                    return Ok(render::side_by_side(
+                        &report,
+                        outcome,
+                        pair,
+                        &name,
+                        file.as_deref(),
+                    ));
+                }
+                let why = why_rust_alone(lesson, &report, found)?;
+                let rust =
+                    self.once(lesson, experiment, || runner.experiment(lesson, experiment))?;
+                let alone = rust
+                    .experiment(experiment)
+                    .ok_or_else(|| anyhow!("lesson `{lesson}` has no experiment `{experiment}`"))?;
+                Ok(render::rust_alone(&rust, alone, &why))
+            }
             Directive::Compare => {
                 self.step("every lesson's Python twins, CPython beside Rust");
                 let table = runner.comparison()?;
                 Ok(lesson_kit::render::markdown::comparison(&table))
             }
         }
+    }
+
+    /// Writes `pair` as `<traces_dir>/<name>.json` (Trace Event format) and returns its link
+    /// from `chapter`; unchanged bytes are not rewritten, so `mdbook serve` does not see a change
+    /// and rebuild for ever.
+    fn write_trace_file(
+        &self,
+        chapter: &str,
+        name: &str,
+        outcome: &Outcome,
+        pair: &SideBySide,
+    ) -> Result<Option<String>> {
+        let Some(dir) = self.traces_dir.borrow().clone() else {
+            return Ok(None);
+        };
+        fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        // Built output, not source: git ignores the whole folder.
+        let ignore = dir.join(".gitignore");
+        if !ignore.exists() {
+            fs::write(&ignore, "*\n").with_context(|| format!("writing {}", ignore.display()))?;
+        }
+        let json = TraceEvents::from_side_by_side(&outcome.title, pair).to_json();
+        let path = dir.join(format!("{name}.json"));
+        if fs::read_to_string(&path).ok().as_deref() != Some(json.as_str()) {
+            fs::write(&path, json).with_context(|| format!("writing {}", path.display()))?;
+        }
+        let depth = Path::new(chapter).components().count().saturating_sub(1);
+        let folder = dir
+            .file_name()
+            .map_or("traces".into(), |n| n.to_string_lossy());
+        Ok(Some(format!("{}{folder}/{name}.json", "../".repeat(depth))))
     }
 
     /// The report of `lesson`'s run `key`, run at most once per build.
@@ -168,6 +234,39 @@ impl LessonPreprocessor {
     }
 }
 
+/// Why `{{#side-by-side ...}}` shows the Rust run alone: python3 missing, or the comparison's
+/// own problem. A comparison the lesson does not have is the book's mistake: an error.
+fn why_rust_alone(lesson: &str, report: &Report, found: Option<&Outcome>) -> Result<String> {
+    let missing = report
+        .experiments
+        .iter()
+        .flat_map(|e| &e.skipped)
+        .find(|s| s.missing == Missing::Python3);
+    if let Some(skipped) = missing {
+        return Ok(format!(
+            "the machine that built this book has no python3 ({})",
+            skipped.missing.remedy()
+        ));
+    }
+    match found {
+        Some(outcome) if !outcome.problems.is_empty() => Ok(format!(
+            "the comparison could not run ({})",
+            outcome.problems.join("; ")
+        )),
+        Some(outcome) => bail!(
+            "`{lesson} compare` ran `{}` but kept no timelines of it (no `side_by_side`)",
+            outcome.id
+        ),
+        None => {
+            let ids: Vec<&str> = report.experiments.iter().map(|e| e.id.as_str()).collect();
+            bail!(
+                "`{lesson} compare` has no comparison of that experiment (it has: {})",
+                ids.join(", ")
+            )
+        }
+    }
+}
+
 /// How many lesson runs the book's directives ask for; a bare `{{#claims}}` runs all `lessons`.
 fn count_runs(book: &Book, lessons: usize) -> usize {
     book.iter()
@@ -178,7 +277,10 @@ fn count_runs(book: &Book, lessons: usize) -> usize {
         .filter_map(|chapter| find_directives(&chapter.content).ok())
         .flatten()
         .map(|found| match found.directive {
-            Directive::Lesson { .. } | Directive::Sliders { .. } | Directive::Compare => 1,
+            Directive::Lesson { .. }
+            | Directive::Sliders { .. }
+            | Directive::Compare
+            | Directive::SideBySide { .. } => 1,
             Directive::Claims { lessons: named } if named.is_empty() => lessons,
             Directive::Claims { lessons: named } => named.len(),
         })
@@ -195,6 +297,8 @@ impl Preprocessor for LessonPreprocessor {
             Some(runner) => runner.clone(),
             None => Runner::new(Workspace::containing(&ctx.root)?),
         };
+        let src = ctx.root.join(&ctx.config.book.src);
+        *self.traces_dir.borrow_mut() = Some(src.join("traces"));
         let lessons = runner.workspace.lessons().map_or(0, |l| l.len());
         self.progress.set((0, count_runs(&book, lessons)));
         let mut error = None;

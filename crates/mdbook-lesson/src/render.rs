@@ -3,7 +3,7 @@
 
 use lesson_kit::render::{markdown, svg};
 use lesson_kit::sliders::SliderFigure;
-use lesson_kit::{Clock, Machine, Outcome, Report};
+use lesson_kit::{Clock, Machine, Outcome, Report, SideBySide, State};
 
 /// One experiment of `report`: the command a reader types, the table, the timeline, the findings
 /// and claims, and where the figures come from.
@@ -159,4 +159,102 @@ fn escape(text: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+/// A comparison's two timelines (`{{#side-by-side ...}}`): CPython's run and Rust's on one time
+/// axis, with a scrubber (a range input: drag it to a moment), zoom buttons and a readout of
+/// what each lane was doing at that moment, which book/theme/side-by-side.js keeps up to date.
+/// Without JavaScript the picture and the readout at 0 s still show.
+///
+/// `trace_file` is the page-relative link to the pair as a Trace Event file, for Perfetto.
+pub fn side_by_side(
+    report: &Report,
+    outcome: &Outcome,
+    pair: &SideBySide,
+    id: &str,
+    trace_file: Option<&str>,
+) -> String {
+    let picture = svg::side_by_side(pair, &outcome.title);
+    let mut out = format!(
+        "<div class=\"lesson-side-by-side\" id=\"side-by-side-{}\">\n",
+        escape(id)
+    );
+    out.push_str(&format!(
+        "<p><strong>{}</strong></p>\n",
+        escape(&outcome.title)
+    ));
+    out.push_str(
+        "<div class=\"lesson-side-by-side-controls\">\n<label>Moment <input type=\"range\" \
+         class=\"lesson-scrub\" min=\"0\" max=\"1000\" step=\"1\" value=\"0\"> <output \
+         class=\"lesson-scrub-time\">0 s</output></label>\n<button type=\"button\" \
+         data-zoom=\"in\">Zoom in</button> <button type=\"button\" data-zoom=\"out\">Zoom \
+         out</button> <button type=\"button\" data-zoom=\"reset\">Reset</button>\n</div>\n",
+    );
+    out.push_str("<div class=\"lesson-timeline\">\n");
+    out.push_str(&without_blank_lines(&picture));
+    out.push_str("\n</div>\n<table class=\"lesson-side-by-side-readout\">\n");
+    for (side, trace) in pair.sides() {
+        for lane in trace.lanes.iter().take(svg::MAX_LANES_PER_SIDE) {
+            let at_start = trace
+                .spans
+                .iter()
+                .find(|s| &s.lane == lane && s.start_s <= 0.0 && s.end_s > 0.0)
+                .map_or("—", |s| s.state.describe());
+            out.push_str(&format!(
+                "<tr data-lane=\"{0}\"><th>{0}</th><td>{1}</td></tr>\n",
+                escape(&format!("{side}: {lane}")),
+                at_start
+            ));
+        }
+    }
+    out.push_str("</table>\n</div>\n\n");
+    if let Some(note) = &pair.note {
+        out.push_str(&format!("*{note}*\n\n"));
+    }
+    // Said only where the picture has such spans: elsewhere every CPython span was seen.
+    let inferred = pair
+        .cpython
+        .spans
+        .iter()
+        .any(|s| s.state == State::WaitingForGil);
+    out.push_str(&format!(
+        "*Drag the moment slider (or the picture) to see what each lane was doing then; zoom \
+         with the buttons or the mouse wheel.{} The figures: `cargo run -p {} -- compare`.*\n\n",
+        if inferred {
+            " Python cannot see its own wait for the GIL: the twin infers it from each \
+             thread's CPU time against the wall clock (see \
+             `crates/lesson-kit/python/lesson_spans.py`)."
+        } else {
+            ""
+        },
+        report.lesson
+    ));
+    if let Some(file) = trace_file {
+        out.push_str(&format!(
+            "[Both runs as a Trace Event file]({file}) (CPython and Rust as two processes): open \
+             it at <https://ui.perfetto.dev> or in `chrome://tracing`; `cargo run -p {} -- \
+             compare --trace-out FILE` writes your own.\n\n",
+            report.lesson
+        ));
+    }
+    out.push_str(&provenance(&report.machine, Some(pair.rust.clock)));
+    out
+}
+
+/// `{{#side-by-side ...}}` without CPython's half: the Rust run's timeline alone, and why, and
+/// how to get the pair.
+pub fn rust_alone(report: &Report, experiment: &Outcome, why: &str) -> String {
+    let mut out = format!(
+        "*CPython's run is not beside this one: {why}. Then rebuild the book, or run `cargo run \
+         -p {} -- compare`.*\n\n",
+        report.lesson
+    );
+    if let Some(trace) = &experiment.trace {
+        let svg = svg::timeline(&trace.snapshot(), &experiment.title);
+        out.push_str("<div class=\"lesson-timeline\">\n");
+        out.push_str(&without_blank_lines(&svg));
+        out.push_str("\n</div>\n\n");
+        out.push_str(&provenance(&report.machine, Some(trace.clock())));
+    }
+    out
 }

@@ -53,6 +53,16 @@ impl Runner {
         self.cached_run(lesson, "all", &["--json"])
     }
 
+    /// The report of the lesson's comparisons: `cargo run --quiet -p <lesson> -- compare --json`,
+    /// cached like an experiment's. A comparison that failed (a twin that broke, no python3) is
+    /// still a report, with the reason in it: the page says so rather than failing the build.
+    pub fn comparisons(&self, lesson: &str) -> Result<Report> {
+        self.check_lesson(lesson)?;
+        self.cached(lesson, "compare", &["compare", "--json"], |args| {
+            self.run_keeping_failures(lesson, args)
+        })
+    }
+
     /// The sliders figure `lesson` prints with `--child <command>`: a model's, so computed once per
     /// version of the lesson's sources, whatever the machine (no busy check: nothing is timed).
     pub fn sliders(&self, lesson: &str, command: &str) -> Result<SliderFigure> {
@@ -168,6 +178,17 @@ impl Runner {
     }
 
     fn cached_run(&self, lesson: &str, key: &str, args: &[&str]) -> Result<Report> {
+        self.cached(lesson, key, args, |args| self.run(lesson, args))
+    }
+
+    /// The report of `lesson`'s run `key`, from the cache or from `run(args)`.
+    fn cached(
+        &self,
+        lesson: &str,
+        key: &str,
+        args: &[&str],
+        run: impl FnOnce(&[&str]) -> Result<Report>,
+    ) -> Result<Report> {
         let path = self.cache_path(lesson, key)?;
         if let Ok(json) = fs::read_to_string(&path)
             && let Ok(report) = Report::from_json(&json)
@@ -186,7 +207,7 @@ impl Runner {
             args.join(" ")
         );
         let started = std::time::Instant::now();
-        let report = self.run(lesson, args)?;
+        let report = run(args)?;
         eprintln!(
             "mdbook-lesson:   measured in {:.1} s{}",
             started.elapsed().as_secs_f64(),
@@ -248,6 +269,27 @@ impl Runner {
                 "`{command_line}` did not print a lesson Report as JSON on stdout \
                  (first 200 bytes: {:?})",
                 stdout.chars().take(200).collect::<String>(),
+            )
+        })
+    }
+
+    /// Runs the lesson and reads its Report even when it exits non-zero (a comparison whose twin
+    /// failed still prints what it measured, with the problem in it); no Report is the error.
+    fn run_keeping_failures(&self, lesson: &str, args: &[&str]) -> Result<Report> {
+        let command_line = format!("cargo run --quiet -p {lesson} -- {}", args.join(" "));
+        let mut command = Command::new(&self.cargo);
+        lesson_kit::os::without_cargo_run_variables(&mut command);
+        let output = command
+            .args(["run", "--quiet", "-p", lesson, "--"])
+            .args(args)
+            .current_dir(&self.workspace.root)
+            .output()
+            .with_context(|| format!("starting `{command_line}` ({})", self.cargo.display()))?;
+        Report::from_json(&String::from_utf8_lossy(&output.stdout)).with_context(|| {
+            format!(
+                "`{command_line}` printed no Report ({}):\n{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr).trim_end()
             )
         })
     }

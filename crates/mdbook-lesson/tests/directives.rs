@@ -86,3 +86,21 @@ fn a_compare_directive_takes_no_arguments() {
     let error = find_directives("{{#compare threading}}").expect_err("it compares every lesson");
     assert!(error.to_string().contains("takes no arguments"), "{error}");
 }
+
+#[test]
+fn side_by_side_names_a_lesson_and_an_experiment() {
+    assert_eq!(
+        parse("side-by-side coroutines how-many").expect("parses"),
+        Some(Directive::SideBySide {
+            lesson: "coroutines".into(),
+            experiment: "how-many".into()
+        })
+    );
+    let error = parse("side-by-side threading").expect_err("one word is not enough");
+    assert!(
+        error
+            .to_string()
+            .contains("{{#side-by-side <crate> <experiment-id>}}"),
+        "{error}"
+    );
+}

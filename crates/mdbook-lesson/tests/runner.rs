@@ -304,3 +304,104 @@ fn a_child_command_that_prints_no_figure_is_a_clear_error() {
         "{error:#}"
     );
 }
+
+/// A stand-in cargo that answers `compare` with `compare_json` (exiting 1, as a lesson whose
+/// comparison had a problem does) and anything else with `report_json`.
+#[cfg(unix)]
+fn comparing_runner(root: &Path, compare_json: &str, report_json: &str) -> Runner {
+    let (compare, report) = (root.join("compare.json"), root.join("report.json"));
+    fs::write(&compare, compare_json).expect("write");
+    fs::write(&report, report_json).expect("write");
+    let cargo = fake_cargo(
+        root,
+        &format!(
+            "case \"$*\" in *compare*) cat '{}'; exit 1;; *) cat '{}';; esac",
+            compare.display(),
+            report.display()
+        ),
+    );
+    runner(root, cargo)
+}
+
+fn compared(outcome: lesson_kit::Outcome) -> String {
+    let mut report = lesson_kit::Report::new("demo", "Demo");
+    report.experiments.push(outcome);
+    report.to_json()
+}
+
+#[cfg(unix)]
+#[test]
+fn side_by_side_draws_both_runs_and_writes_them_for_perfetto() {
+    use lesson_kit::{Outcome, SideBySide, State, Trace};
+    let root = support::fake_workspace("side-by-side");
+    let trace = Trace::new();
+    trace.record("thread 1", State::WaitingForIo, 0.0, 0.3);
+    let pair = SideBySide::new("Python 3.11.7", trace.snapshot(), trace.snapshot());
+    let outcome = Outcome::new("compare-waiting", "Waiting: CPython beside Rust")
+        .problem("another comparison's twin failed")
+        .side_by_side(pair.clone());
+    let runner = comparing_runner(&root, &compared(outcome), "{}");
+    let preprocessor = LessonPreprocessor::default();
+    let traces = root.join("book/src/traces");
+    *preprocessor.traces_dir.borrow_mut() = Some(traces.clone());
+
+    let page = preprocessor
+        .expand(&runner, "part/t.md", "{{#side-by-side demo waiting}}")
+        .expect("a failed exit with a report in it still draws");
+    assert!(page.contains("id=\"side-by-side-demo-waiting\""), "{page}");
+    assert!(page.contains("class=\"lesson-scrub\""), "{page}");
+    assert!(
+        page.contains("<tr data-lane=\"CPython (Python 3.11.7): thread 1\">"),
+        "{page}"
+    );
+    assert!(page.contains("<tr data-lane=\"Rust: thread 1\">"), "{page}");
+    assert!(page.contains("](../traces/demo-waiting.json)"), "{page}");
+    let file = fs::read_to_string(traces.join("demo-waiting.json")).expect("the trace file");
+    let events: lesson_kit::trace_event::TraceEvents =
+        serde_json::from_str(&file).expect("Trace Event JSON");
+    let expected = lesson_kit::trace_event::TraceEvents::from_side_by_side(
+        "Waiting: CPython beside Rust",
+        &pair,
+    );
+    assert_eq!(events, expected);
+    assert_eq!(
+        fs::read_to_string(traces.join(".gitignore"))
+            .ok()
+            .as_deref(),
+        Some("*\n")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn side_by_side_without_python3_shows_the_rust_run_and_how_to_get_the_pair() {
+    use lesson_kit::{Missing, Outcome, Skipped};
+    let root = support::fake_workspace("side-by-side-alone");
+    let no_python = Outcome::new("compare", "CPython beside Rust")
+        .skipped(Skipped::new("every comparison", Missing::Python3));
+    let runner = comparing_runner(
+        &root,
+        &compared(no_python),
+        &support::fixed_report().to_json(),
+    );
+    let page = LessonPreprocessor::default()
+        .expand(&runner, "t.md", "{{#side-by-side demo model}}")
+        .expect("the Rust run alone");
+    assert!(page.contains("has no python3"), "{page}");
+    assert!(page.contains(Missing::Python3.remedy()), "{page}");
+    assert!(page.contains("<svg"), "the Rust run's timeline: {page}");
+    assert!(!page.contains("lesson-side-by-side"), "{page}");
+}
+
+#[cfg(unix)]
+#[test]
+fn side_by_side_of_a_comparison_the_lesson_lacks_is_an_error_naming_what_it_has() {
+    let root = support::fake_workspace("side-by-side-unknown");
+    let outcome = lesson_kit::Outcome::new("compare-waiting", "Waiting");
+    let runner = comparing_runner(&root, &compared(outcome), "{}");
+    let error = LessonPreprocessor::default()
+        .expand(&runner, "t.md", "{{#side-by-side demo nope}}")
+        .expect_err("no compare-nope");
+    let message = format!("{error:#}");
+    assert!(message.contains("compare-waiting"), "{message}");
+}

@@ -10,9 +10,17 @@ Run it by hand against the standalone server:
 
 import argparse
 import json
+import pathlib
+import sys
 import threading
 import time
 import urllib.request
+
+# lesson-kit's span recorder, shared by the twins of every lesson (not copied into each);
+# imported without leaving a __pycache__ in the source tree.
+sys.dont_write_bytecode = True
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2] / "lesson-kit" / "python"))
+from lesson_spans import WAITING_FOR_IO, Spans  # noqa: E402
 
 
 # ANCHOR: fetch
@@ -49,6 +57,28 @@ def threaded(urls):
 # ANCHOR_END: threaded
 
 
+def traced(urls):
+    """The threaded run again, each thread's wait recorded on its own lane (as the Rust side
+    records its own): the timeline the book draws beside Rust's."""
+    spans = Spans()
+    results = [None] * len(urls)
+
+    def fetch_on_lane(url, index):
+        with spans.span(f"thread {index + 1}", WAITING_FOR_IO):
+            fetch(url, results, index)
+
+    threads = [
+        threading.Thread(target=fetch_on_lane, args=(url, index))
+        for index, url in enumerate(urls)
+    ]
+    for index, thread in enumerate(threads):
+        spans.lane(f"thread {index + 1}")
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return spans.data()
+
+
 def timed(function, urls):
     wall, cpu = time.perf_counter(), time.process_time()
     results = function(urls)
@@ -65,6 +95,7 @@ def main():
 
     one_by_one, sequential_s, sequential_cpu_s = timed(sequential, urls)
     together, threaded_s, threaded_cpu_s = timed(threaded, urls)
+    trace = traced(urls)
     failed = [r for r in one_by_one + together if isinstance(r, str)]
     print(json.dumps({
         "count": args.count,
@@ -74,6 +105,7 @@ def main():
         "threaded_s": threaded_s,
         "threaded_cpu_s": threaded_cpu_s,
         "failed": failed,
+        "trace": trace,
     }))
 
 

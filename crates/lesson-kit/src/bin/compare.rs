@@ -18,6 +18,7 @@ use lesson_kit::comparison::{Comparison, LessonRun};
 use lesson_kit::os::{cargo, exit_status_in_words};
 use lesson_kit::render::TerminalOptions;
 use lesson_kit::tour::MAX_REPEAT;
+use lesson_kit::trace_event::{self, TraceEvents};
 use lesson_kit::{Twins, cleanup};
 
 /// Run every lesson's Python twins with python3 and show CPython beside Rust in one table.
@@ -39,6 +40,11 @@ struct Cli {
     /// Print the whole table as JSON instead of text.
     #[arg(long)]
     json: bool,
+
+    /// Also write every comparison's two timelines (CPython's and Rust's, two processes each)
+    /// to FILE in the Trace Event format, for https://ui.perfetto.dev or chrome://tracing.
+    #[arg(long, value_name = "FILE")]
+    trace_out: Option<PathBuf>,
 }
 
 /// Crates with a `src/main.rs` that are tools, not lessons (the book's preprocessor keeps the
@@ -68,6 +74,9 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<Comparison> {
+    if let Some(path) = &cli.trace_out {
+        trace_event::check_destination(path).map_err(anyhow::Error::msg)?;
+    }
     let root = workspace_root()?;
     let lessons = chosen(&lessons_in(&root)?, &cli.lessons)?;
     // Any folder will do for the version check: each lesson finds its own twins.
@@ -96,7 +105,39 @@ fn run(cli: &Cli) -> anyhow::Result<Comparison> {
     };
     // A closed pipe ends the program quietly (see `exit_quietly_on_closed_pipe`).
     let _ = io::stdout().lock().write_all(text.as_bytes());
+    if let Some(path) = &cli.trace_out {
+        write_timelines(path, &table)?;
+    }
     Ok(table)
+}
+
+/// Every comparison's pair as processes of one Trace Event file: `<lesson> <experiment>: CPython
+/// (…)` and `<lesson> <experiment>: Rust`.
+fn write_timelines(path: &Path, table: &Comparison) -> anyhow::Result<()> {
+    let mut traces = Vec::new();
+    for kept in &table.timelines {
+        for (side, trace) in kept.pair.sides() {
+            traces.push((
+                format!("{} {}: {side}", kept.lesson, kept.experiment),
+                trace,
+            ));
+        }
+    }
+    anyhow::ensure!(
+        !traces.is_empty(),
+        "--trace-out {}: no comparison kept its timelines; nothing was written",
+        path.display()
+    );
+    let events = TraceEvents::from_traces(traces.iter().map(|(name, t)| (name.as_str(), *t)));
+    std::fs::write(path, events.to_json())
+        .with_context(|| format!("--trace-out {}: could not write it", path.display()))?;
+    eprintln!(
+        "compare: wrote {} comparisons' timelines to {} (Trace Event format): open it at \
+         https://ui.perfetto.dev or in chrome://tracing.",
+        table.timelines.len(),
+        path.display()
+    );
+    Ok(())
 }
 
 /// The workspace this binary was built in: two folders above lesson-kit's.

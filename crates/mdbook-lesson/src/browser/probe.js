@@ -139,6 +139,47 @@
     return found;
   }
 
+  // CPython beside Rust on one axis (book/theme/side-by-side.js): moving the scrubber must move
+  // its line and change the readout, dragging on the picture must move the scrubber, zooming in
+  // must narrow the plot's viewBox and the reset must restore it. All put back for the screenshot.
+  function stuckScrubbers() {
+    var found = [];
+    document.querySelectorAll(".lesson-side-by-side").forEach(function (figure) {
+      var scrub = figure.querySelector("input.lesson-scrub");
+      var plot = figure.querySelector("svg.plot");
+      var line = plot && plot.querySelector("line.scrubber");
+      var readout = figure.querySelector(".lesson-side-by-side-readout");
+      var zoomIn = figure.querySelector("button[data-zoom=in]");
+      var reset = figure.querySelector("button[data-zoom=reset]");
+      if (!scrub || !line || !readout || !zoomIn || !reset) {
+        found.push("a side-by-side figure without its scrubber, line, readout or zoom: " + figure.id);
+        return;
+      }
+      var x = line.getAttribute("x1");
+      var said = readout.textContent;
+      scrub.value = String(Math.round(Number(scrub.max) / 2));
+      scrub.dispatchEvent(new Event("input"));
+      if (line.getAttribute("x1") === x) found.push("moving the scrubber of " + figure.id + " did not move its line");
+      if (readout.textContent === said) found.push("moving the scrubber of " + figure.id + " did not change its readout");
+      var box = plot.getBoundingClientRect();
+      var at = { clientX: box.left + box.width / 4, clientY: box.top + box.height / 2, bubbles: true };
+      plot.dispatchEvent(new PointerEvent("pointerdown", at));
+      window.dispatchEvent(new PointerEvent("pointerup", at));
+      var dragged = Number(scrub.value) / Number(scrub.max);
+      if (Math.abs(dragged - 0.25) > 0.05) {
+        found.push("dragging on " + figure.id + " a quarter of the way in put the scrubber at " + dragged);
+      }
+      var view = plot.getAttribute("viewBox");
+      zoomIn.click();
+      if (plot.getAttribute("viewBox") === view) found.push("zooming in on " + figure.id + " did not change its viewBox");
+      reset.click();
+      if (plot.getAttribute("viewBox") !== view) found.push("the reset of " + figure.id + " did not restore its viewBox");
+      scrub.value = "0";
+      scrub.dispatchEvent(new Event("input"));
+    });
+    return found;
+  }
+
   function report() {
     var links = [];
     document.querySelectorAll("a[href]").forEach(function (a) {
@@ -150,11 +191,13 @@
     });
     var result = {
       errors: errors,
-      problems: wrappedFigures().concat(wideCode(), wideTables(), emptyTimelines(), stuckSliders()),
+      problems: wrappedFigures().concat(wideCode(), wideTables(), emptyTimelines(), stuckSliders(),
+        stuckScrubbers()),
       links: links,
       ids: ids,
       timelines: document.querySelectorAll(".lesson-timeline svg").length,
       sliders: document.querySelectorAll(".lesson-sliders").length,
+      sideBySide: document.querySelectorAll(".lesson-side-by-side").length,
       height: document.documentElement.scrollHeight
     };
     var out = document.createElement("pre");

@@ -7,7 +7,8 @@ use anyhow::Context as _;
 use lesson_kit::measure::measure_child;
 use lesson_kit::report::{format_bytes, format_seconds, group_thousands};
 use lesson_kit::{
-    Claim, Figure, Outcome, Run, Source, Timing, Twins, Unit, Verdict, Versus, alternate,
+    Claim, Figure, Outcome, Run, SideBySide, Source, State, Timing, Trace, TraceData, Twins, Unit,
+    Verdict, Versus, alternate,
 };
 use serde::{Deserialize, Serialize};
 
@@ -21,7 +22,15 @@ pub struct Twin {
     pub wall_s: f64,
     pub baseline_rss_bytes: u64,
     pub peak_rss_bytes: u64,
+    /// A traced run of `TRACED_TASKS` tasks, `TRACED_LANES` of them recorded (lesson_spans.py).
+    #[serde(skip_serializing)]
+    pub trace: TraceData,
 }
+
+/// The traced run's tasks, on each side: the article's thousand.
+const TRACED_TASKS: usize = 1_000;
+/// Of those, the tasks drawn: every 125th. A thousand lanes would be a grey wall, not a picture.
+const TRACED_LANES: usize = 8;
 
 /// One Rust run: the child's figures and its peak memory.
 #[derive(Clone, Debug, Serialize)]
@@ -45,6 +54,8 @@ pub struct Figures {
     pub rust: Vec<RustRun>,
     /// The Rust child's peak memory with no task: its baseline.
     pub rust_baseline_rss: u64,
+    /// A thousand sleeping tasks on each side, some of them drawn (see `TRACED_LANES`).
+    pub timelines: SideBySide,
 }
 
 pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
@@ -56,6 +67,8 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     let args = [
         format!("--tasks={tasks}"),
         format!("--sleep-ms={}", sleep.as_millis()),
+        format!("--trace-tasks={TRACED_TASKS}"),
+        format!("--trace-lanes={TRACED_LANES}"),
     ];
     let rust_run = |tasks: u64| -> anyhow::Result<RustRun> {
         let mut command = lesson_kit::child_command(COMMAND)?;
@@ -97,7 +110,23 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
             Round::Rust(run) => rust_runs.push(run),
         }
     }
+    let Some(last_python) = python_runs.last() else {
+        anyhow::bail!("no turn ran");
+    };
+    let timelines = SideBySide::new(
+        twins.version.clone(),
+        last_python.trace.clone(),
+        traced_tokio(sleep)?,
+    )
+    .note(format!(
+        "{TRACED_LANES} of {} tasks drawn on each side (every {}th); the others ran the same \
+         code, unrecorded. The Rust run is tokio's current-thread runtime in the lesson's own \
+         process.",
+        group_thousands(TRACED_TASKS as u64),
+        TRACED_TASKS / TRACED_LANES
+    ));
     Ok(Figures {
+        timelines,
         python: twins.version.clone(),
         tasks,
         sleep_s: sleep.as_secs_f64(),
@@ -105,6 +134,36 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         rust: rust_runs,
         rust_baseline_rss: baseline,
     })
+}
+
+/// `TRACED_TASKS` sleeping tokio tasks, as the twin's traced run: each drawn task's lane shows it
+/// created and not yet polled (starting), asleep, then running to its end.
+fn traced_tokio(sleep: Duration) -> anyhow::Result<TraceData> {
+    let trace = Trace::new();
+    let step = TRACED_TASKS / TRACED_LANES;
+    crate::runtime::current_thread()?.block_on(async {
+        let mut running = Vec::with_capacity(TRACED_TASKS);
+        for index in 0..TRACED_TASKS {
+            let lane = (index % step == 0).then(|| trace.lane(format!("task {}", index + 1)));
+            let created = trace.now_s();
+            running.push(tokio::spawn(async move {
+                let Some(lane) = lane else {
+                    return tokio::time::sleep(sleep).await;
+                };
+                let first = lane.now_s();
+                lane.record(State::Starting, created, first);
+                tokio::time::sleep(sleep).await;
+                let woke = lane.now_s();
+                lane.record(State::Sleeping, first, woke);
+                lane.record(State::Running, woke, lane.now_s());
+            }));
+        }
+        for task in running {
+            task.await?;
+        }
+        anyhow::Ok(())
+    })?;
+    Ok(trace.snapshot())
 }
 
 pub fn report(figures: &Figures) -> Outcome {
@@ -143,6 +202,7 @@ pub fn report(figures: &Figures) -> Outcome {
             format_bytes(rust_bytes)
         ))
         .claim(no_problem_claim(figures, &python_wall))
+        .side_by_side(figures.timelines.clone())
 }
 
 /// The most memory each task took in any run, CPython's and tokio's: the peak over the
@@ -202,6 +262,7 @@ mod tests {
                     wall_s,
                     baseline_rss_bytes: 20_000_000,
                     peak_rss_bytes: 35_000_000,
+                    trace: empty(),
                 })
                 .collect(),
             rust: vec![RustRun {
@@ -215,13 +276,20 @@ mod tests {
                 peak_rss_bytes: 9_000_000,
             }],
             rust_baseline_rss: 4_000_000,
+            timelines: SideBySide::new("Python 3.11.7", empty(), empty()).note("8 of 1,000"),
         }
+    }
+
+    fn empty() -> TraceData {
+        Trace::new().snapshot()
     }
 
     #[test]
     fn bytes_per_task_and_the_claim_come_from_the_figures() {
         let outcome = report(&figures(&[0.25, 0.26]));
         assert_eq!(outcome.claims[0].verdict, Verdict::Holds);
+        let pair = outcome.side_by_side.as_ref().expect("both timelines kept");
+        assert_eq!(pair.note.as_deref(), Some("8 of 1,000"));
         assert!(
             outcome.findings[0].contains("1.5 KiB") || outcome.findings[0].contains("1,500"),
             "{}",

@@ -2,7 +2,7 @@
 //! gil-sim's GIL threads, each against one thread doing them in turn.
 
 use lesson_kit::report::format_seconds;
-use lesson_kit::{Outcome, Twins};
+use lesson_kit::{Outcome, SideBySide, TraceData, Twins};
 use serde::{Deserialize, Serialize};
 
 use super::{Pair, Row, in_turns, intro, once, rows_outcome};
@@ -14,6 +14,8 @@ struct Twin {
     iterations: u64,
     sequential_s: f64,
     threads_s: f64,
+    /// One threaded run's spans, by lesson-kit's `python/lesson_spans.py`.
+    trace: TraceData,
 }
 
 #[derive(Debug, Serialize)]
@@ -30,6 +32,8 @@ pub struct Figures {
     pub cpython: Vec<Pair>,
     pub gil_sim: Vec<Pair>,
     pub model: Pair,
+    /// The last turn's threads on each side, CPython's and gil-sim's GIL threads.
+    pub timelines: SideBySide,
 }
 
 pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
@@ -57,6 +61,11 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
             .collect(),
         gil_sim: turns.gil_sim.iter().map(gil_sim).collect(),
         model: Pair::new(last.model.sequential_s, last.model.gil_s),
+        timelines: SideBySide::new(
+            twins.version.clone(),
+            twin.trace.clone(),
+            last.trace.snapshot(),
+        ),
     })
 }
 
@@ -79,6 +88,7 @@ pub fn report(figures: &Figures) -> Outcome {
         intro(&figures.python, "cpu_bound.py", figures.turns, &what),
         vec![row],
     )
+    .side_by_side(figures.timelines.clone())
 }
 
 #[cfg(test)]
@@ -95,7 +105,12 @@ mod tests {
             cpython: vec![Pair::new(0.16, 0.17), Pair::new(0.16, 0.16)],
             gil_sim: vec![Pair::new(0.16, gil_sim_threads_s); 2],
             model: Pair::new(0.16, 0.165),
+            timelines: SideBySide::new("Python 3.11.7", empty(), empty()),
         }
+    }
+
+    fn empty() -> TraceData {
+        lesson_kit::Trace::new().snapshot()
     }
 
     #[test]
@@ -106,6 +121,7 @@ mod tests {
             .find_run("4 threads, GIL: speedup")
             .expect("the row");
         assert!(row.get("model").is_some());
+        assert!(outcome.side_by_side.is_some(), "both timelines kept");
         assert!(
             outcome.findings[0].contains("1 of 1"),
             "{:?}",

@@ -6,8 +6,8 @@ use std::time::Duration;
 use anyhow::Context as _;
 use lesson_kit::report::{faster_or_slower, format_seconds};
 use lesson_kit::{
-    Claim, DelayServer, Figure, Outcome, Run, Samples, Source, Timing, Trace, Twins, Unit, Verdict,
-    Versus, alternate, stopwatch,
+    Claim, DelayServer, Figure, Outcome, Run, Samples, SideBySide, Source, Timing, Trace,
+    TraceData, Twins, Unit, Verdict, Versus, alternate, stopwatch,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,6 +24,8 @@ struct Twin {
     threaded_cpu_s: f64,
     /// Each failed download, with its reason.
     failed: Vec<String>,
+    /// One threaded run's spans, recorded by lesson-kit's `python/lesson_spans.py`.
+    trace: TraceData,
 }
 
 /// One language's runs.
@@ -45,6 +47,8 @@ pub struct Figures {
     pub rust: Side,
     /// Downloads that failed, in either language.
     pub failures: Vec<String>,
+    /// The last turn's threaded run, on each side: the book's figure of both on one axis.
+    pub timelines: SideBySide,
 }
 
 /// One run of one language: its twin's figures, the Rust ones in the same shape.
@@ -53,6 +57,7 @@ struct Round {
     threaded: (f64, Option<f64>),
     peak: u64,
     failures: Vec<String>,
+    trace: TraceData,
 }
 
 pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
@@ -79,13 +84,15 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
             threaded: (twin.threaded_s, Some(twin.threaded_cpu_s)),
             peak: server.peak_in_flight(),
             failures: twin.failed,
+            trace: twin.trace,
         })
     };
     let rust = || -> anyhow::Result<Round> {
         let (in_turn, sequential) =
             stopwatch(|| fetch_all_sequential(&client, &urls, &Trace::new()));
         server.reset_counts();
-        let (together, threaded) = stopwatch(|| fetch_all_threaded(&client, &urls, &Trace::new()));
+        let trace = Trace::new();
+        let (together, threaded) = stopwatch(|| fetch_all_threaded(&client, &urls, &trace));
         let failures = in_turn
             .iter()
             .chain(&together)
@@ -96,6 +103,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
             threaded: threaded.seconds(),
             peak: server.peak_in_flight(),
             failures,
+            trace: trace.snapshot(),
         })
     };
     let [cpython, rust] = alternate(settings.repeat, [&mut || python(), &mut || rust()]);
@@ -111,6 +119,14 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         .collect();
     failures.sort();
     failures.dedup();
+    let (Some(last_python), Some(last_rust)) = (cpython.last(), rust.last()) else {
+        anyhow::bail!("no turn ran");
+    };
+    let timelines = SideBySide::new(
+        twins.version.clone(),
+        last_python.trace.clone(),
+        last_rust.trace.clone(),
+    );
     Ok(Figures {
         python: twins.version.clone(),
         urls: count,
@@ -118,6 +134,7 @@ pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
         cpython: side(&cpython),
         rust: side(&rust),
         failures,
+        timelines,
     })
 }
 
@@ -147,7 +164,10 @@ pub fn report(figures: &Figures) -> Outcome {
         .into_iter()
         .flat_map(|(language, side)| rows(language, n, side))
         .fold(outcome, Outcome::run);
-    let outcome = versus(figures).into_iter().fold(outcome, Outcome::versus);
+    let outcome = versus(figures)
+        .into_iter()
+        .fold(outcome, Outcome::versus)
+        .side_by_side(figures.timelines.clone());
     if !figures.failures.is_empty() {
         return figures
             .failures
@@ -277,7 +297,12 @@ mod tests {
             cpython: side(&[0.91, 0.92, 0.93], cpython_threaded, peak),
             rust: side(&[0.90, 0.91, 0.90], &[0.30, 0.31, 0.30], 3),
             failures: Vec::new(),
+            timelines: SideBySide::new("Python 3.11.7", empty(), empty()),
         }
+    }
+
+    fn empty() -> TraceData {
+        Trace::new().snapshot()
     }
 
     #[test]
@@ -286,6 +311,8 @@ mod tests {
         let verdicts: Vec<_> = outcome.claims.iter().map(|c| c.verdict).collect();
         assert_eq!(verdicts, [Verdict::Holds, Verdict::Holds]);
         assert_eq!(outcome.runs.len(), 4);
+        let pair = outcome.side_by_side.as_ref().expect("both timelines kept");
+        assert_eq!(pair.python, "Python 3.11.7");
         let timed: Vec<&str> = outcome.versus.iter().map(|v| v.timed.as_str()).collect();
         assert_eq!(timed, ["3 downloads in turn", "3 downloads on threads"]);
         assert_eq!(outcome.versus[1].rust.values, [0.30, 0.31, 0.30]);
@@ -319,7 +346,8 @@ mod tests {
     #[test]
     fn a_twin_that_leaves_out_a_figure_is_an_error_that_names_it() {
         let error = serde_json::from_str::<Twin>(
-            r#"{"sequential_s": 0.9, "sequential_cpu_s": 0.01, "threaded_cpu_s": 0.01, "failed": []}"#,
+            r#"{"sequential_s": 0.9, "sequential_cpu_s": 0.01, "threaded_cpu_s": 0.01, "failed": [],
+                "trace": {"clock": "measured", "lanes": [], "spans": []}}"#,
         )
         .expect_err("threaded_s is missing");
         assert!(error.to_string().contains("threaded_s"), "{error}");
