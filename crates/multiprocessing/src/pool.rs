@@ -180,22 +180,6 @@ impl<J: Job> Pool<J> {
         if processes == 0 {
             return Err(PoolError::NoProcesses);
         }
-        // Every worker first, so that a failure leaves no thread behind; the workers already
-        // started are then killed and waited for, by hand.
-        let mut workers = Vec::with_capacity(processes);
-        for _ in 0..processes {
-            match Worker::start(command) {
-                Ok(worker) => workers.push(worker),
-                Err(error) => {
-                    for (mut child, pipes) in workers {
-                        drop(pipes);
-                        let _ = child.kill();
-                        let _ = child.wait();
-                    }
-                    return Err(error.into());
-                }
-            }
-        }
         let queue = Arc::new(Queue::new());
         let closing = Arc::new(AtomicBool::new(false));
         let mut pool = Pool {
@@ -204,17 +188,30 @@ impl<J: Job> Pool<J> {
             processes: Vec::new(),
             closing: closing.clone(),
         };
-        for (child, pipes) in workers {
-            let process = Arc::new(Mutex::new(Some(child)));
+        // Each feeder starts its own worker, so that the workers start side by side rather than
+        // one after another (a start is a fork and an exec, which the parent waits for).
+        let (report, reports) = mpsc::channel();
+        for _ in 0..processes {
+            let process = Arc::new(Mutex::new(None));
             let feeder = Feeder {
                 queue: queue.clone(),
                 process: process.clone(),
-                pipes: Some(pipes),
+                pipes: None,
                 command,
                 closing: closing.clone(),
             };
+            let report = report.clone();
             pool.processes.push(process);
-            pool.feeders.push(thread::spawn(move || feeder.run()));
+            pool.feeders.push(thread::spawn(move || feeder.run(report)));
+        }
+        drop(report);
+        for _ in 0..processes {
+            // On an error, dropping `pool` stops the workers already started, and their feeders.
+            match reports.recv() {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => return Err(error.into()),
+                Err(_) => return Err(io::Error::other("a feeder ended before its worker").into()),
+            }
         }
         Ok(pool)
     }
@@ -530,8 +527,12 @@ struct Feeder<J: Job> {
 }
 
 impl<J: Job> Feeder<J> {
-    fn run(mut self) {
+    /// Starts the worker and reports how that went on `started`, then serves chunks until the
+    /// pool closes.
+    fn run(mut self, started: mpsc::Sender<io::Result<()>>) {
         ignore_sigpipe_on_this_thread();
+        let _ = started.send(self.worker().map(|_| ()));
+        drop(started);
         while let Some(chunk) = self.queue.wait_pop() {
             if !self.closing.load(Ordering::SeqCst) {
                 self.serve(chunk);
