@@ -292,6 +292,9 @@ pub fn report(figures: &Figures) -> Outcome {
         .speedups_against("sequential")
         .finding(stage_by_stage(figures.stages))
         .finding(speedups(figures));
+    if let Some(phases) = pool_phases(figures) {
+        outcome = outcome.finding(phases);
+    }
     if let Some(idle) = idle_workers(figures) {
         outcome = outcome.finding(idle);
     }
@@ -308,7 +311,8 @@ fn intro(figures: &Figures) -> String {
          CPython, first keeping the GIL through each image, then releasing it the way Pillow \
          does. Like for like: each variant processes the same files, already in memory, after \
          one untimed image has warmed up the code and the allocator; the pool's processes start \
-         cold, as Python's do.",
+         cold, as Python's do. Each worker's lane shows its start, the images it ran, and any \
+         wait for its next one.",
         count(figures.images, "generated image"),
         count(w, "worker process"),
         side = figures.side,
@@ -337,6 +341,35 @@ fn speedups(figures: &Figures) -> String {
         median(&figures.gil_held),
         median(&figures.gil_released),
     )
+}
+
+/// Where the last pool run's time went, from its workers' lanes: how long until every worker was
+/// ready for work, and how long they sat waiting for a task once it was.
+fn pool_phases(figures: &Figures) -> Option<String> {
+    let trace = figures.trace.snapshot();
+    let pool = || {
+        trace
+            .spans
+            .iter()
+            .filter(|s| s.lane.starts_with("process "))
+    };
+    let sum = |state: State| {
+        pool()
+            .filter(move |s| s.state == state)
+            .map(|s| s.duration_s())
+    };
+    let ready_s = sum(State::Starting).fold(None, |most: Option<f64>, s| {
+        Some(most.map_or(s, |m| m.max(s)))
+    })?;
+    let tasks = pool().filter(|s| s.state == State::Running).count();
+    Some(format!(
+        "Where the pool's time went (its last run): its workers were all ready for work {} \
+         after the pool was asked for; then, over {}, they waited {} in all for their next \
+         task; the rest is the images, a fresh process's first one paying for its memory.",
+        format_seconds(ready_s),
+        count(tasks, "task"),
+        format_seconds(sum(State::Idle).sum()),
+    ))
 }
 
 /// Why more workers than cores or images gain nothing: said, so that a slow pool of 64 is read
@@ -553,6 +586,31 @@ mod tests {
                 .findings
                 .len(),
             2
+        );
+    }
+
+    #[test]
+    fn the_pools_lanes_say_when_its_workers_were_ready_and_how_long_they_waited() {
+        let mut figures = figures(&[420], &[800], &[420]);
+        let trace = Trace::virtual_time();
+        for (lane, ready) in [("process 11", 0.002), ("process 12", 0.003)] {
+            trace.record(lane, State::Starting, 0.0, ready);
+            trace.record(lane, State::Running, ready, 0.1);
+            trace.record(lane, State::Idle, 0.1, 0.1005);
+            trace.record(lane, State::Running, 0.1005, 0.2);
+        }
+        trace.record("thread 1", State::Starting, 0.0, 0.5);
+        figures.trace = trace;
+        let outcome = report(&figures);
+        let phases = outcome
+            .findings
+            .iter()
+            .find(|f| f.contains("ready for work"));
+        let phases = phases.expect("a finding on the pool's phases");
+        assert!(phases.contains("ready for work 3.0 ms after"), "{phases}");
+        assert!(
+            phases.contains("over 4 tasks, they waited 1.0 ms in all"),
+            "{phases}"
         );
     }
 
