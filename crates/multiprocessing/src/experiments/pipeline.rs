@@ -364,8 +364,9 @@ fn pool_phases(figures: &Figures) -> Option<String> {
     let tasks = pool().filter(|s| s.state == State::Running).count();
     Some(format!(
         "Where the pool's time went (its last run): its workers were all ready for work {} \
-         after the pool was asked for; then, over {}, they waited {} in all for their next \
-         task; the rest is the images, a fresh process's first one paying for its memory.",
+         after the pool was asked for; then, over {}, they spent {} in all between a task and \
+         the next (waiting for it, or, on a busy machine, for a core); the rest is the images, \
+         a fresh process's first one paying for its memory.",
         format_seconds(ready_s),
         count(tasks, "task"),
         format_seconds(sum(State::Idle).sum()),
