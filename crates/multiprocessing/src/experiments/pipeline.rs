@@ -610,7 +610,7 @@ mod tests {
         let phases = phases.expect("a finding on the pool's phases");
         assert!(phases.contains("ready for work 3.0 ms after"), "{phases}");
         assert!(
-            phases.contains("over 4 tasks, they waited 1.0 ms in all"),
+            phases.contains("over 4 tasks, they spent 1.0 ms in all"),
             "{phases}"
         );
     }
