@@ -292,8 +292,11 @@ pub fn report(figures: &Figures) -> Outcome {
         .speedups_against("sequential")
         .finding(stage_by_stage(figures.stages))
         .finding(speedups(figures));
-    if let Some(phases) = pool_phases(figures) {
-        outcome = outcome.finding(phases);
+    for finding in [pool_phases(figures), pool_cpu(figures)]
+        .into_iter()
+        .flatten()
+    {
+        outcome = outcome.finding(finding);
     }
     if let Some(idle) = idle_workers(figures) {
         outcome = outcome.finding(idle);
@@ -371,6 +374,28 @@ fn pool_phases(figures: &Figures) -> Option<String> {
         count(tasks, "task"),
         format_seconds(sum(State::Idle).sum()),
     ))
+}
+
+/// The CPU time the pool used beyond the sequential run's: what its processes cost (their start,
+/// their first images' fresh memory), and the speedup that extra leaves possible at best, were
+/// every core busy from the first instant to the last: the sequential run's wall time, over the
+/// pool's CPU time shared by the cores.
+fn pool_cpu(figures: &Figures) -> Option<String> {
+    let pool = figures.pool.cpu.as_ref()?.median();
+    let sequential = figures.sequential.cpu.as_ref()?.median();
+    let side_by_side = side_by_side(figures).ideal();
+    (pool > 0.0 && side_by_side >= 2.0).then(|| {
+        format!(
+            "The pool used {} of CPU (its processes and the parent) against {} in turn: {} \
+             more, for starting its workers and for their first images' fresh memory. Spread \
+             over {}, that alone keeps it under {:.2}× the sequential speed.",
+            format_seconds(pool),
+            format_seconds(sequential),
+            format_seconds((pool - sequential).max(0.0)),
+            count(side_by_side as usize, "core"),
+            figures.sequential.wall.median() * side_by_side / pool,
+        )
+    })
 }
 
 /// Why more workers than cores or images gain nothing: said, so that a slow pool of 64 is read
@@ -613,6 +638,21 @@ mod tests {
             phases.contains("over 4 tasks, they spent 1.0 ms in all"),
             "{phases}"
         );
+    }
+
+    #[test]
+    fn the_pools_extra_cpu_time_gives_its_best_possible_speedup() {
+        let mut figures = figures(&[420], &[800], &[420]);
+        let cpu = |s: f64| Some(Samples::new(Unit::Seconds, [s]));
+        figures.sequential.cpu = cpu(0.78);
+        figures.pool.cpu = cpu(0.90);
+        let outcome = report(&figures);
+        let extra = outcome.findings.iter().find(|f| f.contains("of CPU"));
+        let extra = extra.expect("a finding on the pool's CPU time");
+        assert!(extra.contains("900.0 ms of CPU"), "{extra}");
+        assert!(extra.contains("120.0 ms more"), "{extra}");
+        // The sequential run took 800 ms: 0.8 s × 2 cores / 0.9 s of CPU.
+        assert!(extra.contains("under 1.78×"), "{extra}");
     }
 
     #[test]
