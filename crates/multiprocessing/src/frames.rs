@@ -51,6 +51,14 @@ pub fn write_frame<T: Serialize + ?Sized>(
 }
 // ANCHOR_END: write_frame
 
+/// The bytes [`write_frame`] would write, to write later: the pool measures a frame before it
+/// decides whether it may wait in a worker's pipe.
+pub fn encode_frame<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, FrameError> {
+    let mut frame = Vec::new();
+    write_frame(&mut frame, value)?;
+    Ok(frame)
+}
+
 /// Reads one frame. `Ok(None)` when the pipe closed cleanly between two frames: the writer is
 /// done (or dead; its exit status tells which).
 pub fn read_frame<T: DeserializeOwned>(pipe: &mut impl Read) -> Result<Option<T>, FrameError> {

@@ -116,6 +116,43 @@ fn a_dead_worker_is_reported_and_the_rest_completes(death: Death, how: &str) {
     }
 }
 
+/// One worker, one task per chunk: while it runs a task, the next waits in its pipe. A worker
+/// killed under task 1 takes the queued task 2 with it; task 2 must still run, on the new worker.
+#[test]
+fn a_task_queued_behind_one_that_kills_its_worker_still_runs() {
+    let results = finish_within("a death with a task queued", LIMIT, || {
+        let mut tasks = numbered(5);
+        tasks.insert(1, Task::Die(Death::Kill));
+        pool(1).map_chunked(tasks, 1)
+    });
+    assert!(
+        matches!(results[1], Err(TaskError::Broken(_))),
+        "{results:?}"
+    );
+    for (index, result) in results.iter().enumerate().filter(|(i, _)| *i != 1) {
+        let expected = if index < 1 { index } else { index - 1 };
+        assert_eq!(
+            result,
+            &Ok(Answer::Received(expected as u64)),
+            "task {index}"
+        );
+    }
+}
+
+/// A chunk bigger than a pipe is sure to hold is not queued behind a running one (its write
+/// could block while the worker blocks on answers nobody reads); it goes once the worker is idle.
+#[test]
+fn chunks_too_big_to_queue_in_a_pipe_all_run() {
+    let results = finish_within("big chunks", LIMIT, || {
+        let tasks = (0..8).map(|i| Task::Receive(vec![1; 100_000 * (i % 2) + i]));
+        pool(1).map_chunked(tasks, 1)
+    });
+    let expected: Vec<_> = (0..8)
+        .map(|i| Ok(Answer::Received((100_000 * (i % 2) + i) as u64)))
+        .collect();
+    assert_eq!(results, expected);
+}
+
 #[test]
 fn a_panicking_worker_breaks_its_task_only() {
     a_dead_worker_is_reported_and_the_rest_completes(Death::Panic, "exited with code 101");

@@ -189,18 +189,22 @@ impl SideBySide {
 }
 
 /// Draws each finished task on its worker's lane ("process PID"), from the times the worker
-/// reported by its own clock, after a `starting` span from `started` (when the pool was asked
-/// for) to the worker's first task: its start-up, and its wait for that first task.
+/// reported by its own clock: `starting` from `started` (when the pool was asked for) until the
+/// worker was ready for its first task, `idle` while it waited for a task (for the parent to
+/// send one), `running` while it ran one. A gap in a lane is the worker waiting for the parent.
 pub fn trace_workers<R>(finished: &[Finished<R>], started: SystemTime, trace: &Trace) {
     let seconds = |t: SystemTime| t.duration_since(started).map_or(0.0, |d| d.as_secs_f64());
-    let mut first_task: BTreeMap<u32, f64> = BTreeMap::new();
+    let mut ready: BTreeMap<u32, f64> = BTreeMap::new();
     for ran in finished.iter().filter_map(|f| f.ran) {
-        let start = seconds(ran.started);
+        let (waited_from, start) = (seconds(ran.waited_from), seconds(ran.started));
+        if start > waited_from {
+            trace.record(&lane(ran.pid), State::Idle, waited_from, start);
+        }
         trace.record(&lane(ran.pid), State::Running, start, seconds(ran.finished));
-        let first = first_task.entry(ran.pid).or_insert(start);
-        *first = first.min(start);
+        let first = ready.entry(ran.pid).or_insert(waited_from);
+        *first = first.min(waited_from);
     }
-    for (pid, first) in first_task {
+    for (pid, first) in ready {
         trace.record(&lane(pid), State::Starting, 0.0, first);
     }
 }

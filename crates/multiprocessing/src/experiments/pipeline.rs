@@ -292,6 +292,12 @@ pub fn report(figures: &Figures) -> Outcome {
         .speedups_against("sequential")
         .finding(stage_by_stage(figures.stages))
         .finding(speedups(figures));
+    for finding in [pool_phases(figures), pool_cpu(figures)]
+        .into_iter()
+        .flatten()
+    {
+        outcome = outcome.finding(finding);
+    }
     if let Some(idle) = idle_workers(figures) {
         outcome = outcome.finding(idle);
     }
@@ -308,7 +314,8 @@ fn intro(figures: &Figures) -> String {
          CPython, first keeping the GIL through each image, then releasing it the way Pillow \
          does. Like for like: each variant processes the same files, already in memory, after \
          one untimed image has warmed up the code and the allocator; the pool's processes start \
-         cold, as Python's do.",
+         cold, as Python's do. Each worker's lane shows its start, the images it ran, and any \
+         wait for its next one.",
         count(figures.images, "generated image"),
         count(w, "worker process"),
         side = figures.side,
@@ -337,6 +344,65 @@ fn speedups(figures: &Figures) -> String {
         median(&figures.gil_held),
         median(&figures.gil_released),
     )
+}
+
+/// Where the last pool run's time went, from its workers' lanes: how long until every worker was
+/// ready for work, and how long they sat waiting for a task once it was.
+fn pool_phases(figures: &Figures) -> Option<String> {
+    let trace = figures.trace.snapshot();
+    let pool = || {
+        trace
+            .spans
+            .iter()
+            .filter(|s| s.lane.starts_with("process "))
+    };
+    let sum = |state: State| {
+        pool()
+            .filter(move |s| s.state == state)
+            .map(|s| s.duration_s())
+    };
+    let ready_s = sum(State::Starting).fold(None, |most: Option<f64>, s| {
+        Some(most.map_or(s, |m| m.max(s)))
+    })?;
+    let tasks = pool().filter(|s| s.state == State::Running).count();
+    Some(format!(
+        "Where the pool's time went (its last run): its workers were all ready for work {} \
+         after the pool was asked for; then, over {}, they spent {} in all between a task and \
+         the next (waiting for it, or, on a busy machine, for a core); the rest is the images, \
+         a fresh process's first one paying for its memory.",
+        format_seconds(ready_s),
+        count(tasks, "task"),
+        format_seconds(sum(State::Idle).sum()),
+    ))
+}
+
+/// The CPU time the pool used beyond the sequential run's: what its processes cost (their start,
+/// their first images' fresh memory), and the speedup that extra leaves possible at best, were
+/// every core busy from the first instant to the last: the sequential run's wall time, over the
+/// pool's CPU time shared by the cores.
+fn pool_cpu(figures: &Figures) -> Option<String> {
+    let pool = figures.pool.cpu.as_ref()?.median();
+    let sequential = figures.sequential.cpu.as_ref()?.median();
+    let ideal = side_by_side(figures).ideal();
+    if pool <= 0.0 || ideal < 2.0 {
+        return None;
+    }
+    let mut finding = format!(
+        "The pool used {} of CPU (its processes and the parent) against {} in turn: {} more, \
+         for starting its workers and for their first images' fresh memory.",
+        format_seconds(pool),
+        format_seconds(sequential),
+        format_seconds((pool - sequential).max(0.0)),
+    );
+    // Over the ideal, the bound says nothing (a busy machine stretches the sequential run).
+    let best = figures.sequential.wall.median() * ideal / pool;
+    if best < ideal {
+        finding += &format!(
+            " Spread over {}, that alone keeps it under {best:.2}× the sequential speed.",
+            count(ideal as usize, "core"),
+        );
+    }
+    Some(finding)
 }
 
 /// Why more workers than cores or images gain nothing: said, so that a slow pool of 64 is read
@@ -554,6 +620,50 @@ mod tests {
                 .len(),
             2
         );
+    }
+
+    #[test]
+    fn the_pools_lanes_say_when_its_workers_were_ready_and_how_long_they_waited() {
+        let mut figures = figures(&[420], &[800], &[420]);
+        let trace = Trace::virtual_time();
+        for (lane, ready) in [("process 11", 0.002), ("process 12", 0.003)] {
+            trace.record(lane, State::Starting, 0.0, ready);
+            trace.record(lane, State::Running, ready, 0.1);
+            trace.record(lane, State::Idle, 0.1, 0.1005);
+            trace.record(lane, State::Running, 0.1005, 0.2);
+        }
+        trace.record("thread 1", State::Starting, 0.0, 0.5);
+        figures.trace = trace;
+        let outcome = report(&figures);
+        let phases = outcome
+            .findings
+            .iter()
+            .find(|f| f.contains("ready for work"));
+        let phases = phases.expect("a finding on the pool's phases");
+        assert!(phases.contains("ready for work 3.0 ms after"), "{phases}");
+        assert!(
+            phases.contains("over 4 tasks, they spent 1.0 ms in all"),
+            "{phases}"
+        );
+    }
+
+    #[test]
+    fn the_pools_extra_cpu_time_gives_its_best_possible_speedup() {
+        let mut figures = figures(&[420], &[800], &[420]);
+        let cpu = |s: f64| Some(Samples::new(Unit::Seconds, [s]));
+        figures.sequential.cpu = cpu(0.78);
+        figures.pool.cpu = cpu(0.90);
+        let outcome = report(&figures);
+        let extra = outcome.findings.iter().find(|f| f.contains("of CPU"));
+        let extra = extra.expect("a finding on the pool's CPU time");
+        assert!(extra.contains("900.0 ms of CPU"), "{extra}");
+        assert!(extra.contains("120.0 ms more"), "{extra}");
+        // The sequential run took 800 ms: 0.8 s × 2 cores / 0.9 s of CPU.
+        assert!(extra.contains("under 1.78×"), "{extra}");
+        figures.pool.cpu = cpu(0.7);
+        let outcome = report(&figures);
+        let extra = outcome.findings.iter().find(|f| f.contains("of CPU"));
+        assert!(!extra.is_some_and(|f| f.contains("under")), "{extra:?}");
     }
 
     #[test]
