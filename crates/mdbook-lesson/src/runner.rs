@@ -273,9 +273,11 @@ impl Runner {
         })
     }
 
-    /// Runs the lesson and reads its Report even when it exits non-zero (a comparison whose twin
-    /// failed still prints what it measured, with the problem in it); no Report is the error.
-    fn run_keeping_failures(&self, lesson: &str, args: &[&str]) -> Result<Report> {
+    /// `cargo run --quiet -p LESSON -- ARGS` from the workspace root: the command line, for
+    /// messages, and what it printed. The variables `cargo run` gave this program would make the
+    /// lessons' dependencies rebuild (see `lesson_kit::os::cargo`): cargo runs as the learner's
+    /// shell would run it.
+    fn cargo_run(&self, lesson: &str, args: &[&str]) -> Result<(String, std::process::Output)> {
         let command_line = format!("cargo run --quiet -p {lesson} -- {}", args.join(" "));
         let mut command = Command::new(&self.cargo);
         lesson_kit::os::without_cargo_run_variables(&mut command);
@@ -285,6 +287,13 @@ impl Runner {
             .current_dir(&self.workspace.root)
             .output()
             .with_context(|| format!("starting `{command_line}` ({})", self.cargo.display()))?;
+        Ok((command_line, output))
+    }
+
+    /// Runs the lesson and reads its Report even when it exits non-zero (a comparison whose twin
+    /// failed still prints what it measured, with the problem in it); no Report is the error.
+    fn run_keeping_failures(&self, lesson: &str, args: &[&str]) -> Result<Report> {
+        let (command_line, output) = self.cargo_run(lesson, args)?;
         Report::from_json(&String::from_utf8_lossy(&output.stdout)).with_context(|| {
             format!(
                 "`{command_line}` printed no Report ({}):\n{}",
@@ -297,17 +306,7 @@ impl Runner {
     /// Runs the lesson from the workspace root and returns its stdout; a failure carries the
     /// lesson's stderr, so the build fails with the lesson's own message.
     fn run_for_stdout(&self, lesson: &str, args: &[&str]) -> Result<String> {
-        let command_line = format!("cargo run --quiet -p {lesson} -- {}", args.join(" "));
-        // The variables `cargo run` gave this program would make the lessons' dependencies
-        // rebuild (see `lesson_kit::os::cargo`): run cargo as the learner's shell would.
-        let mut command = Command::new(&self.cargo);
-        lesson_kit::os::without_cargo_run_variables(&mut command);
-        let output = command
-            .args(["run", "--quiet", "-p", lesson, "--"])
-            .args(args)
-            .current_dir(&self.workspace.root)
-            .output()
-            .with_context(|| format!("starting `{command_line}` ({})", self.cargo.display()))?;
+        let (command_line, output) = self.cargo_run(lesson, args)?;
         let stderr = String::from_utf8_lossy(&output.stderr);
         if !output.status.success() {
             bail!(

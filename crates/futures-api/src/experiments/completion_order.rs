@@ -36,12 +36,7 @@ pub struct Arrivals {
 pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
     let server = DelayServer::start()?;
     let delays = delays(settings);
-    let tasks: Vec<Task> = delays
-        .iter()
-        .map(|&d| Task::Download {
-            url: server.delay_url(d),
-        })
-        .collect();
+    let tasks = downloads(&server, &delays);
     let executor = ThreadPoolExecutor::new(tasks.len());
     let [by_map, by_completion] = alternate(
         settings.repeat,
@@ -67,6 +62,16 @@ pub fn measure(settings: &Settings) -> Result<Figures, LessonError> {
 pub fn delays(settings: &Settings) -> Vec<Duration> {
     let unit = settings.size(Duration::from_millis(60), Duration::from_millis(300));
     (1..=5u32).rev().map(|k| unit * k).collect()
+}
+
+/// One download from `server` per delay, in the delays' order.
+pub fn downloads(server: &DelayServer, delays: &[Duration]) -> Vec<Task> {
+    delays
+        .iter()
+        .map(|&d| Task::Download {
+            url: server.delay_url(d),
+        })
+        .collect()
 }
 
 pub fn with_map(executor: &ThreadPoolExecutor, tasks: &[Task]) -> Arrivals {

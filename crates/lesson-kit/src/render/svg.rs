@@ -100,23 +100,9 @@ pub fn timeline(trace: &TraceData, title: &str) -> String {
         ));
     y += 30.0;
 
-    let mut x = LABEL_WIDTH;
-    for state in State::ALL {
-        if !trace.spans.iter().any(|s| s.state == state) {
-            continue;
-        }
-        document = document
-            .add(
-                Rectangle::new()
-                    .set("x", x)
-                    .set("y", y - 10.0)
-                    .set("width", 12)
-                    .set("height", 12)
-                    .set("fill", color(state)),
-            )
-            .add(text(x + 16.0, y, state.describe(), "start"));
-        x += 30.0 + state.describe().len() as f64 * 6.5;
-    }
+    document = legend(document, LABEL_WIDTH, y, |state| {
+        trace.spans.iter().any(|s| s.state == state)
+    });
     let height = y + 10.0;
     document
         .set("viewBox", (0, 0, WIDTH, round(height)))
@@ -224,24 +210,8 @@ pub fn side_by_side(pair: &SideBySide, title: &str) -> String {
         .add(text(x0, axis + 14.0, "0 s", "start").set("class", "axis-from"))
         .add(text(x1, axis + 14.0, &format_seconds(duration), "end").set("class", "axis-to"));
     let mut y = axis + 30.0;
-    let mut x = x0;
     let spans = || pair.cpython.spans.iter().chain(&pair.rust.spans);
-    for state in State::ALL {
-        if !spans().any(|s| s.state == state) {
-            continue;
-        }
-        document = document
-            .add(
-                Rectangle::new()
-                    .set("x", x)
-                    .set("y", y - 10.0)
-                    .set("width", 12)
-                    .set("height", 12)
-                    .set("fill", color(state)),
-            )
-            .add(text(x + 16.0, y, state.describe(), "start"));
-        x += 30.0 + state.describe().len() as f64 * 6.5;
-    }
+    document = legend(document, x0, y, |state| spans().any(|s| s.state == state));
     y += 10.0;
     document
         .set("viewBox", (0, 0, WIDTH, round(y)))
@@ -269,6 +239,24 @@ fn axis_line(x1: f64, y1: f64, x2: f64, y2: f64) -> Line {
 /// Two decimals are finer than a pixel, and keep the file small and stable.
 fn round(v: f64) -> f64 {
     (v * 100.0).round() / 100.0
+}
+
+/// One swatch and name per state that `shown` keeps, left to right from `x` on the line `y`.
+fn legend(mut document: Document, mut x: f64, y: f64, shown: impl Fn(State) -> bool) -> Document {
+    for state in State::ALL.into_iter().filter(|&state| shown(state)) {
+        document = document
+            .add(
+                Rectangle::new()
+                    .set("x", x)
+                    .set("y", y - 10.0)
+                    .set("width", 12)
+                    .set("height", 12)
+                    .set("fill", color(state)),
+            )
+            .add(text(x + 16.0, y, state.describe(), "start"));
+        x += 30.0 + state.describe().len() as f64 * 6.5;
+    }
+    document
 }
 
 #[cfg(test)]

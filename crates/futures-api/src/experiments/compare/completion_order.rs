@@ -2,14 +2,15 @@
 //! the first result through `map` and through `as_completed`, CPython and Rust in turns.
 
 use anyhow::Context as _;
-use lesson_kit::{DelayServer, Outcome, Run, Twins, Versus, alternate};
+use lesson_kit::{DelayServer, Outcome, Twins, alternate};
 use serde::{Deserialize, Serialize};
 
-use super::wall;
+use super::both_sides;
 use crate::ThreadPoolExecutor;
 use crate::experiments::Settings;
-use crate::experiments::completion_order::{Arrivals, delays, with_as_completed, with_map};
-use crate::tasks::Task;
+use crate::experiments::completion_order::{
+    Arrivals, delays, downloads, with_as_completed, with_map,
+};
 
 /// What `python/completion_order.py` prints; the Rust side fills the same figures.
 #[derive(Debug, Deserialize, Serialize)]
@@ -31,12 +32,7 @@ pub struct Figures {
 pub fn measure(settings: &Settings, twins: &Twins) -> anyhow::Result<Figures> {
     let server = DelayServer::start()?;
     let delays = delays(settings);
-    let tasks: Vec<Task> = delays
-        .iter()
-        .map(|&d| Task::Download {
-            url: server.delay_url(d),
-        })
-        .collect();
+    let tasks = downloads(&server, &delays);
     let executor = ThreadPoolExecutor::new(tasks.len());
     let unit = delays.last().map_or(0, |d| d.as_millis());
     let args = [server.base_url(), format!("--unit-ms={unit}")];
@@ -84,20 +80,9 @@ pub fn report(figures: &Figures) -> Outcome {
         ("map: first result", |r| r.map_first_s),
         ("as_completed: first result", |r| r.as_completed_first_s),
     ];
+    let runs = [figures.cpython.as_slice(), figures.rust.as_slice()];
     for (label, pick) in rows {
-        let (cpython, rust) = (
-            wall(figures.cpython.iter().map(pick)),
-            wall(figures.rust.iter().map(pick)),
-        );
-        outcome = outcome
-            .run(Run::timed(format!("CPython: {label}"), &cpython))
-            .run(Run::timed(format!("Rust: {label}"), &rust))
-            .versus(Versus::new(
-                "completion-order",
-                label,
-                &cpython.wall,
-                &rust.wall,
-            ));
+        outcome = both_sides(outcome, "completion-order", label, runs, pick);
     }
     for (language, runs) in [("CPython", &figures.cpython), ("Rust", &figures.rust)] {
         let orders: Vec<&Vec<usize>> = runs.iter().map(|r| &r.as_completed_order).collect();

@@ -12,7 +12,7 @@ pub mod completion_order;
 pub mod one_api;
 pub mod pool_size;
 
-use lesson_kit::{Outcome, Samples, Timing, Twins, Unit};
+use lesson_kit::{Outcome, Run, Samples, Timing, Twins, Unit, Versus};
 
 use super::Settings;
 
@@ -56,4 +56,20 @@ pub fn wall(seconds: impl IntoIterator<Item = f64>) -> Timing {
         wall: Samples::new(Unit::Seconds, seconds),
         cpu: None,
     }
+}
+
+/// One figure of both languages' runs: a row for each, then the same two timings as the typed
+/// pair that the workspace's table reads.
+pub fn both_sides<S>(
+    outcome: Outcome,
+    experiment: &str,
+    label: &str,
+    [cpython, rust]: [&[S]; 2],
+    pick: fn(&S) -> f64,
+) -> Outcome {
+    let (cpython, rust) = (wall(cpython.iter().map(pick)), wall(rust.iter().map(pick)));
+    outcome
+        .run(Run::timed(format!("CPython: {label}"), &cpython))
+        .run(Run::timed(format!("Rust: {label}"), &rust))
+        .versus(Versus::new(experiment, label, &cpython.wall, &rust.wall))
 }

@@ -3,10 +3,10 @@
 //! inside its timing, as a `with` block has it.
 
 use anyhow::Context as _;
-use lesson_kit::{DelayServer, Outcome, Run, Samples, Twins, Versus, alternate};
+use lesson_kit::{DelayServer, Outcome, Samples, Twins, alternate};
 use serde::{Deserialize, Serialize};
 
-use super::wall;
+use super::{both_sides, wall};
 use crate::experiments::Settings;
 use crate::experiments::one_api::{Ran, WORKERS, Work, run};
 use crate::{ProcessPoolExecutor, ThreadPoolExecutor};
@@ -86,15 +86,9 @@ pub fn report(figures: &Figures) -> Outcome {
         ("countdown, threads", |s| s.countdown_on_threads_s),
         ("countdown, processes", |s| s.countdown_on_processes_s),
     ];
+    let runs = [figures.cpython.as_slice(), figures.rust.as_slice()];
     for (label, pick) in rows {
-        let (cpython, rust) = (
-            wall(figures.cpython.iter().map(pick)),
-            wall(figures.rust.iter().map(pick)),
-        );
-        outcome = outcome
-            .run(Run::timed(format!("CPython: {label}"), &cpython))
-            .run(Run::timed(format!("Rust: {label}"), &rust))
-            .versus(Versus::new("one-api", label, &cpython.wall, &rust.wall));
+        outcome = both_sides(outcome, "one-api", label, runs, pick);
     }
     for (language, runs) in [("CPython", &figures.cpython), ("Rust", &figures.rust)] {
         outcome = outcome.finding(shape(language, runs));
